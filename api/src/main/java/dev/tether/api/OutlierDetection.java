@@ -1,0 +1,30 @@
+package dev.tether.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Istio's {@code outlierDetection}: eject an endpoint after consecutive errors, for
+ * {@code baseEjectionTime} times the number of times it has been ejected.
+ *
+ * @param consecutive5xxErrors 5xx answers (and connect failures) in a row that eject; 0 disables
+ * @param consecutiveGatewayErrors 502/503/504 (and connect failures) in a row that eject; 0
+ *     disables
+ * @param interval how often ejections are swept
+ * @param baseEjectionTime the ejection time for a first ejection
+ * @param maxEjectionPercent the most endpoints, in percent, that may be ejected at once
+ * @param minHealthPercent below this share of healthy endpoints, outlier detection is suspended
+ */
+public record OutlierDetection(
+    int consecutive5xxErrors, int consecutiveGatewayErrors, Duration interval,
+    Duration baseEjectionTime, int maxEjectionPercent, int minHealthPercent) {
+
+  /** Istio's defaults (consecutive 5xx 5, interval 10s, base ejection 30s, max 10%). */
+  public static final OutlierDetection ISTIO_DEFAULTS =
+      new OutlierDetection(5, 0, Duration.ofSeconds(10), Duration.ofSeconds(30), 10, 0);
+
+  public OutlierDetection {
+    Objects.requireNonNull(interval, "interval");
+    Objects.requireNonNull(baseEjectionTime, "baseEjectionTime");
+  }
+}

@@ -1,0 +1,31 @@
+package dev.tether.api;
+
+import java.util.List;
+
+/**
+ * A read-only view of one client request, as the balancer needs it. Each container adapts its own
+ * request type; the core never sees a servlet or Jetty type.
+ */
+public interface RequestView {
+
+  /** The request method, for example {@code GET}. */
+  String method();
+
+  /** The request target as received: path and query, not decoded, for example {@code /p?q=1}. */
+  String pathAndQuery();
+
+  /** Every value of the named header, in arrival order; empty when absent. Case-insensitive. */
+  List<String> headers(String name);
+
+  /** The client's IP address (IPv6 without brackets). */
+  String remoteAddress();
+
+  /** The client's port. */
+  int remotePort();
+
+  /** The local IP address the client connected to (IPv6 without brackets). */
+  String localAddress();
+
+  /** The local port the client connected to. */
+  int localPort();
+}
