@@ -3,23 +3,188 @@ package dev.tether.core;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
+import dev.tether.api.SessionConfig;
+import dev.tether.api.SessionStatus;
 import dev.tether.api.TetherConfig;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+/**
+ * The balancer both containers share: stateful session first (Envoy's {@code stateful_session}
+ * filter and override host), then the hash policies and the consistent-hash table of the chosen
+ * priority (Envoy's thread-aware load balancer).
+ *
+ * <p>Routing data lives in one immutable {@link ClusterSnapshot} published through a volatile
+ * field; every request reads it once.
+ */
 final class DefaultBalancer implements Balancer {
+  /**
+   * Host-selection attempts a retry may take to find a host not tried yet: Istio configures the
+   * {@code previous_hosts} predicate with {@code host_selection_retry_max_attempts: 5}.
+   */
+  static final int HOST_SELECTION_RETRY_ATTEMPTS = 5;
+
+  private final TetherConfig config;
+  private final Clock clock;
+  private final LongSupplier random;
+  private final InFlight inFlight = new InFlight();
+  private volatile ClusterSnapshot snapshot;
+
   DefaultBalancer(TetherConfig config, Clock clock, LongSupplier random) {
-    throw new UnsupportedOperationException("in progress");
+    this.config = config;
+    this.clock = clock;
+    this.random = random;
+    this.snapshot = ClusterSnapshot.build(config, config.endpoints(), inFlight);
   }
 
-  @Override public Decision route(RequestView request) { return null; }
-  @Override public Decision retry(RequestView request, Decision previous) { return null; }
-  @Override public List<ResponseHeader> responseHeaders(Decision decision, Endpoint served) { return List.of(); }
-  @Override public void requestStarted(Endpoint endpoint) {}
-  @Override public void requestFinished(Endpoint endpoint, int status) {}
-  @Override public List<Endpoint> endpoints() { return List.of(); }
-  @Override public TetherConfig config() { return null; }
+  /** Replaces the endpoint set (discovery, health); builds the new tables before publishing. */
+  void update(List<Endpoint> endpoints) {
+    snapshot = ClusterSnapshot.build(config, endpoints, inFlight);
+  }
+
+  ClusterSnapshot snapshot() {
+    return snapshot;
+  }
+
+  @Override
+  public Decision route(RequestView request) {
+    ClusterSnapshot current = snapshot;
+    SessionConfig session = config.session();
+    SessionStatus status = SessionStatus.NOT_APPLICABLE;
+    String sessionAddress = null;
+    if (session.mode() != SessionConfig.Mode.NONE && sessionApplies(session, request)) {
+      String raw = readSessionValue(session, request);
+      if (raw == null || raw.isEmpty()) {
+        status = SessionStatus.ABSENT;
+      } else {
+        SessionValue value = session.mode() == SessionConfig.Mode.COOKIE
+            ? SessionCodec.decodeCookie(raw, clock.instant().getEpochSecond())
+            : SessionCodec.decodeHeader(raw);
+        if (!value.isValid()) {
+          status = SessionStatus.INVALID;
+        } else {
+          sessionAddress = value.address();
+          Endpoint pinned = current.byAddress(sessionAddress);
+          if (pinned == null) {
+            status = SessionStatus.UNKNOWN_ENDPOINT;
+          } else if (!session.overrideHealth().contains(pinned.health())) {
+            status = SessionStatus.UNAVAILABLE_ENDPOINT;
+          } else {
+            return new Decision(pinned, Outcome.SESSION, SessionStatus.PINNED, sessionAddress, 0,
+                0, List.of(), null);
+          }
+          if (session.strict()) {
+            return new Decision(null, Outcome.STRICT_REJECTED, status, sessionAddress, 0, 0,
+                List.of(), null);
+          }
+        }
+      }
+    }
+    RequestHash requestHash = RequestHasher.hash(config.hashPolicies(), request);
+    long hash = requestHash.present() ? requestHash.hash() : random.getAsLong();
+    Endpoint chosen = current.choose(hash, 0);
+    Outcome outcome = chosen == null
+        ? Outcome.NO_HEALTHY_UPSTREAM
+        : requestHash.present() ? Outcome.HASH : Outcome.RANDOM;
+    return new Decision(chosen, outcome, status, sessionAddress, hash, 0, List.of(),
+        requestHash.setCookie());
+  }
+
+  @Override
+  public Decision retry(RequestView request, Decision previous) {
+    ClusterSnapshot current = snapshot;
+    List<String> tried = new ArrayList<>(previous.tried());
+    if (previous.endpoint() != null) {
+      tried.add(previous.endpoint().address());
+    }
+    long hash = previous.outcome() == Outcome.SESSION
+        ? retryHash(request)
+        : previous.hash();
+    Endpoint chosen = null;
+    int attempt = 0;
+    for (; attempt <= HOST_SELECTION_RETRY_ATTEMPTS; attempt++) {
+      chosen = current.choose(hash, attempt);
+      if (chosen == null || !tried.contains(chosen.address())) {
+        break;
+      }
+    }
+    if (attempt > HOST_SELECTION_RETRY_ATTEMPTS) {
+      attempt = HOST_SELECTION_RETRY_ATTEMPTS;
+    }
+    Outcome outcome = chosen == null ? Outcome.NO_HEALTHY_UPSTREAM : Outcome.RETRY;
+    return new Decision(chosen, outcome, previous.session(), previous.sessionAddress(), hash,
+        attempt, tried, previous.generatedCookie());
+  }
+
+  /** A pinned request never hashed; its retry hashes now, as Envoy's balancer would. */
+  private long retryHash(RequestView request) {
+    RequestHash requestHash = RequestHasher.hash(config.hashPolicies(), request);
+    return requestHash.present() ? requestHash.hash() : random.getAsLong();
+  }
+
+  @Override
+  public List<ResponseHeader> responseHeaders(Decision decision, Endpoint served) {
+    List<ResponseHeader> headers = new ArrayList<>(2);
+    if (decision.generatedCookie() != null) {
+      headers.add(new ResponseHeader("Set-Cookie", decision.generatedCookie(), false));
+    }
+    SessionConfig session = config.session();
+    if (served == null || session.mode() == SessionConfig.Mode.NONE
+        || decision.session() == SessionStatus.NOT_APPLICABLE) {
+      return headers;
+    }
+    String address = served.address();
+    if (address.equals(decision.sessionAddress())) {
+      return headers;
+    }
+    if (session.mode() == SessionConfig.Mode.HEADER) {
+      headers.add(new ResponseHeader(session.name(), SessionCodec.encodeHeader(address), true));
+    } else {
+      long ttl = session.ttl().getSeconds();
+      long expires = ttl != 0 ? clock.instant().getEpochSecond() + ttl : 0;
+      String value = SessionCodec.encodeCookie(address, expires);
+      headers.add(new ResponseHeader("Set-Cookie",
+          SetCookie.format(session.name(), value, session.path(), ttl, session.attributes()),
+          false));
+    }
+    return headers;
+  }
+
+  @Override
+  public void requestStarted(Endpoint endpoint) {
+    inFlight.started(endpoint.address());
+  }
+
+  @Override
+  public void requestFinished(Endpoint endpoint, int status) {
+    inFlight.finished(endpoint.address());
+  }
+
+  @Override
+  public List<Endpoint> endpoints() {
+    return snapshot.endpoints();
+  }
+
+  @Override
+  public TetherConfig config() {
+    return config;
+  }
+
+  private static boolean sessionApplies(SessionConfig session, RequestView request) {
+    return session.mode() != SessionConfig.Mode.COOKIE
+        || CookiePath.matches(session.path(), request.pathAndQuery());
+  }
+
+  private static String readSessionValue(SessionConfig session, RequestView request) {
+    if (session.mode() == SessionConfig.Mode.COOKIE) {
+      return RequestCookies.value(request.headers("cookie"), session.name());
+    }
+    List<String> values = request.headers(session.name());
+    return values.isEmpty() ? null : values.get(0);
+  }
 }

@@ -1,0 +1,39 @@
+package dev.tether.core;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Requests in flight, per endpoint address and in total, as the containers report them; the
+ * input of bounded-load hashing (Envoy's {@code rq_active} and {@code upstream_rq_active}).
+ * Counters outlive table rebuilds because they are keyed by address.
+ */
+final class InFlight {
+  private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+  private final AtomicInteger total = new AtomicInteger();
+
+  AtomicInteger counter(String address) {
+    return perAddress.computeIfAbsent(address, a -> new AtomicInteger());
+  }
+
+  void started(String address) {
+    counter(address).incrementAndGet();
+    total.incrementAndGet();
+  }
+
+  void finished(String address) {
+    AtomicInteger counter = perAddress.get(address);
+    if (counter != null && counter.getAndUpdate(v -> v > 0 ? v - 1 : 0) > 0) {
+      total.getAndUpdate(v -> v > 0 ? v - 1 : 0);
+    }
+  }
+
+  int total() {
+    return total.get();
+  }
+
+  int of(String address) {
+    AtomicInteger counter = perAddress.get(address);
+    return counter == null ? 0 : counter.get();
+  }
+}
