@@ -1,0 +1,405 @@
+package dev.tether.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.it.harness.Backend;
+import dev.tether.it.harness.Client;
+import dev.tether.it.harness.ContainerKind;
+import dev.tether.it.harness.Layout;
+import dev.tether.it.harness.ProbeServer;
+import dev.tether.it.harness.ProxyContainer;
+import dev.tether.it.harness.Reply;
+import dev.tether.it.harness.SharedBackends;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The affinity scenarios, written once and run on every container: a subclass per distribution
+ * only names its {@link ContainerKind}. Each configuration starts its container once, on first
+ * use, and every scenario that needs that configuration reuses it; all stop when the class ends.
+ *
+ * <p>Backends are the three shared demo backends ({@code b1..b3}); the failure scenarios add a
+ * backend of their own, the one they kill.
+ */
+@ExtendWith(SharedBackends.Extension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class AffinityScenarios {
+
+  /** Requests that must all reach one backend, as in Istio's walkthrough. */
+  static final int PINNED_REQUESTS = 20;
+  /**
+   * Requests that must not all reach one backend. With three backends chosen at random or by
+   * distinct hashes, all 30 on one backend has probability 3^-29 (about 1.5e-14).
+   */
+  static final int SPREAD_REQUESTS = 30;
+
+  private final ContainerKind kind;
+  private final Client client = new Client();
+  private final Map<String, Object> configured = new LinkedHashMap<>();
+  private SharedBackends backends;
+
+  AffinityScenarios(ContainerKind kind) {
+    this.kind = kind;
+  }
+
+  @BeforeAll
+  void shareBackends(SharedBackends shared) {
+    backends = shared;
+  }
+
+  @AfterAll
+  void stopContainers() {
+    configured.values().stream()
+        .filter(ProxyContainer.class::isInstance)
+        .map(ProxyContainer.class::cast)
+        .forEach(ProxyContainer::stop);
+  }
+
+  /**
+   * The container running configuration {@code name}, started on first use. A configuration that
+   * failed to start fails every later scenario at once with the same error, rather than retrying.
+   */
+  private synchronized ProxyContainer container(String name, Supplier<Map<String, String>> keys) {
+    Object entry = configured.computeIfAbsent(name, n -> {
+      ProxyContainer container = kind.create();
+      try {
+        container.start(keys.get());
+        return container;
+      } catch (RuntimeException | Error e) {
+        return e;
+      }
+    });
+    if (entry instanceof RuntimeException e) {
+      throw new IllegalStateException(kind + " with configuration " + name + " did not start", e);
+    }
+    if (entry instanceof Error e) {
+      throw new IllegalStateException(kind + " with configuration " + name + " did not start", e);
+    }
+    return (ProxyContainer) entry;
+  }
+
+  /** Istio's {@code persistent-session-header} over the shared backends. */
+  private ProxyContainer headerSessions() {
+    return container("header-session", () -> Map.of(
+        "endpoints", backends.endpoints(),
+        "sessionHeader", SessionHeader.NAME));
+  }
+
+  /** The walkthrough's cookie consistent hash, read from a DestinationRule file. */
+  private ProxyContainer cookieHash(HashAlgorithm algorithm) {
+    return container("cookie-hash-" + algorithm, () -> Map.of(
+        "endpoints", backends.endpoints(),
+        "destinationRule",
+        algorithm.writeDestinationRule(Layout.newRunDir("dr-" + algorithm)).toString()));
+  }
+
+  private Reply get(ProxyContainer proxy, String... headers) {
+    return client.get(proxy.baseUri(), "/hello", headers);
+  }
+
+  private Set<String> sharedNames() {
+    return backends.addressByName().keySet();
+  }
+
+  /**
+   * Asserts that the proxy treated the request as carrying no session: a shared backend answered,
+   * and the response names it in a fresh session header.
+   */
+  private void assertAnsweredWithoutSession(Reply reply, String what) {
+    assertThat(reply.status()).as("%s: status (%s)", what, reply).isEqualTo(200);
+    assertThat(reply.instance()).as("%s: answering backend", what).isIn(sharedNames());
+    assertThat(reply.header(SessionHeader.NAME))
+        .as("%s: a new session header naming the backend that answered", what)
+        .contains(SessionHeader.of(backends.addressByName().get(reply.instance())));
+  }
+
+  /** Istio's stateful-session walkthrough with {@code x-session-header}. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class HeaderSession {
+
+    @Test
+    void firstResponseNamesTheAnsweringBackendInBase64() {
+      Reply first = get(headerSessions());
+
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.body()).startsWith("Hello version: v1, instance: " + first.instance());
+      assertThat(first.header(SessionHeader.NAME)).as("session header on the first response")
+          .isPresent();
+      assertThat(SessionHeader.decode(first.header(SessionHeader.NAME).orElseThrow()))
+          .isEqualTo(backends.addressByName().get(first.instance()));
+    }
+
+    @Test
+    void requestsCarryingTheSessionHeaderAllReachItsBackend() {
+      ProxyContainer proxy = headerSessions();
+      Reply first = get(proxy);
+      String session = first.header(SessionHeader.NAME).orElseThrow();
+
+      for (int i = 0; i < PINNED_REQUESTS; i++) {
+        Reply reply = get(proxy, SessionHeader.NAME, session);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.instance()).as("request %d with the session header", i)
+            .isEqualTo(first.instance());
+        assertThat(reply.header(SessionHeader.NAME))
+            .as("no new session value while the session holds").isEmpty();
+      }
+    }
+
+    @Test
+    void everyEndpointCanBeNamedBySessionValueBuiltFromItsAddress() {
+      ProxyContainer proxy = headerSessions();
+      for (Backend backend : backends.all()) {
+        Reply reply = get(proxy, SessionHeader.NAME, SessionHeader.of(backend.address()));
+        assertThat(reply.instance()).isEqualTo(backend.name());
+        assertThat(reply.header(SessionHeader.NAME)).isEmpty();
+      }
+    }
+
+    @Test
+    void requestsWithoutTheSessionHeaderSpreadOverSeveralBackends() {
+      ProxyContainer proxy = headerSessions();
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < SPREAD_REQUESTS; i++) {
+        Reply reply = get(proxy);
+        assertThat(reply.status()).isEqualTo(200);
+        seen.add(reply.instance());
+      }
+      assertThat(seen).hasSizeGreaterThan(1).isSubsetOf(sharedNames());
+    }
+  }
+
+  /** The walkthrough's DestinationRule: a cookie consistent hash, by ring hash and by Maglev. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class CookieConsistentHash {
+
+    @ParameterizedTest
+    @EnumSource(HashAlgorithm.class)
+    void firstResponseSetsTheStickyCookieAsASessionCookie(HashAlgorithm algorithm) {
+      Reply first = get(cookieHash(algorithm));
+
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.setCookies(HashAlgorithm.COOKIE))
+          .as("ttl 0s: a quoted 16-hex-digit value, no Max-Age, HttpOnly")
+          .singleElement().asString()
+          .matches(HashAlgorithm.COOKIE + "=\"[0-9a-f]{16}\"; HttpOnly");
+    }
+
+    @ParameterizedTest
+    @EnumSource(HashAlgorithm.class)
+    void requestsCarryingTheCookieAllReachTheBackendThatSetIt(HashAlgorithm algorithm) {
+      ProxyContainer proxy = cookieHash(algorithm);
+      Reply first = get(proxy);
+      String setCookie = first.setCookies(HashAlgorithm.COOKIE).get(0);
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+      for (int i = 0; i < PINNED_REQUESTS; i++) {
+        Reply reply = get(proxy, "Cookie", cookie);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.instance()).as("request %d with %s", i, cookie)
+            .isEqualTo(first.instance());
+        assertThat(reply.setCookies(HashAlgorithm.COOKIE)).as("no new cookie").isEmpty();
+      }
+    }
+
+    @ParameterizedTest
+    @EnumSource(HashAlgorithm.class)
+    void differentCookieValuesSpreadOverSeveralBackends(HashAlgorithm algorithm) {
+      ProxyContainer proxy = cookieHash(algorithm);
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < SPREAD_REQUESTS; i++) {
+        Reply reply = get(proxy, "Cookie", HashAlgorithm.COOKIE + "=user-" + i);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.setCookies(HashAlgorithm.COOKIE)).isEmpty();
+        seen.add(reply.instance());
+      }
+      assertThat(seen).hasSizeGreaterThan(1).isSubsetOf(sharedNames());
+    }
+  }
+
+  /**
+   * The pinned backend dies. Each scenario starts its own container, with the shared backends
+   * plus one more that it kills; the session is pinned to that one by its own address.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class PinnedBackendStops {
+
+    private Map<String, String> keysWith(Backend doomed, boolean strict) {
+      List<Backend> endpoints = new ArrayList<>(backends.all());
+      endpoints.add(doomed);
+      Map<String, String> keys = new LinkedHashMap<>();
+      keys.put("endpoints", SharedBackends.endpoints(endpoints));
+      keys.put("sessionHeader", SessionHeader.NAME);
+      if (strict) {
+        keys.put("sessionStrict", "true");
+      }
+      return keys;
+    }
+
+    @Test
+    void nonStrictSessionMovesToALiveBackendAndRewritesTheHeader() {
+      try (Backend doomed = Backend.start("doomed");
+          ProxyContainer proxy = kind.create()) {
+        proxy.start(keysWith(doomed, false));
+        String session = SessionHeader.of(doomed.address());
+        assertThat(get(proxy, SessionHeader.NAME, session).instance()).isEqualTo(doomed.name());
+
+        doomed.kill();
+        Reply moved = get(proxy, SessionHeader.NAME, session);
+
+        assertAnsweredWithoutSession(moved, "session naming the stopped backend");
+        String newSession = moved.header(SessionHeader.NAME).orElseThrow();
+        for (int i = 0; i < PINNED_REQUESTS; i++) {
+          Reply reply = get(proxy, SessionHeader.NAME, newSession);
+          assertThat(reply.status()).isEqualTo(200);
+          assertThat(reply.instance()).as("request %d on the moved session", i)
+              .isEqualTo(moved.instance());
+        }
+      }
+    }
+
+    @Test
+    void strictSessionAnswers503WhileOtherRequestsStillSucceed() {
+      try (Backend doomed = Backend.start("doomed-strict");
+          ProxyContainer proxy = kind.create()) {
+        proxy.start(keysWith(doomed, true));
+        String session = SessionHeader.of(doomed.address());
+        assertThat(get(proxy, SessionHeader.NAME, session).instance()).isEqualTo(doomed.name());
+
+        doomed.kill();
+
+        for (int i = 0; i < 3; i++) {
+          Reply rejected = get(proxy, SessionHeader.NAME, session);
+          assertThat(rejected.status()).as("strict session on a stopped backend (%s)", rejected)
+              .isEqualTo(503);
+          assertThat(rejected.instance()).isNull();
+        }
+        for (int i = 0; i < 10; i++) {
+          Reply other = get(proxy);
+          assertThat(other.status()).as("request without a session (%s)", other).isEqualTo(200);
+          assertThat(other.instance()).isIn(sharedNames());
+        }
+      }
+    }
+  }
+
+  /**
+   * Session values a client may send by mistake or by malice. Each means "no session": a shared
+   * backend answers, the response names it in a new session value, the proxy never answers 5xx
+   * and never connects anywhere but to an endpoint.
+   */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class UntrustedSessionValues {
+
+    private static String base64(String text) {
+      return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    Stream<Arguments> malformedValues() {
+      String b1Port = Integer.toString(backends.byName("b1").port());
+      return Stream.of(
+          Arguments.of("not Base64", "not base64!"),
+          Arguments.of("Base64 of a length not a multiple of 4", "MTI3LjAuMC4xOjgwO"),
+          Arguments.of("padding only", "===="),
+          Arguments.of("binary garbage", Base64.getEncoder().encodeToString(
+              new byte[] {0, (byte) 0xff, (byte) 0xfe, 0x0a, 0x0d, 0x7f})),
+          Arguments.of("an IP without port", base64("127.0.0.1")),
+          Arguments.of("an IP and empty port", base64("127.0.0.1:")),
+          Arguments.of("a port out of range", base64("127.0.0.1:99999")),
+          Arguments.of("a port alone", base64(":" + b1Port)),
+          Arguments.of("a URL", base64("http://127.0.0.1:" + b1Port + "/")),
+          Arguments.of("an unbalanced IPv6 bracket", base64("[::1:" + b1Port)),
+          Arguments.of("an address and a path", base64("127.0.0.1:" + b1Port + "/hello")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedValues")
+    void malformedValueMeansNoSession(String description, String value) {
+      assertAnsweredWithoutSession(
+          get(headerSessions(), SessionHeader.NAME, value), description + ": " + value);
+    }
+
+    @Test
+    void emptyValueMeansNoSession() {
+      assertAnsweredWithoutSession(get(headerSessions(), SessionHeader.NAME, ""), "empty value");
+    }
+
+    @Test
+    void oversizedValueWithinTheContainersHeaderLimitMeansNoSession() {
+      byte[] noise = new byte[3000];
+      new Random(42).nextBytes(noise);
+      String value = Base64.getEncoder().encodeToString(noise);
+
+      assertAnsweredWithoutSession(
+          get(headerSessions(), SessionHeader.NAME, value), value.length() + "-char value");
+    }
+
+    @Test
+    void valueBeyondTheContainersHeaderLimitIsRefusedWithoutAServerError() {
+      String value = base64("127.0.0.1:1".repeat(1000));
+
+      Reply reply = get(headerSessions(), SessionHeader.NAME, value);
+
+      assertThat(reply.status()).as("%d-char value: %s", value.length(), reply)
+          .isLessThan(500);
+    }
+
+    @Test
+    void forgedValueNamingANonEndpointIsNeverConnectedTo() {
+      try (ProbeServer probe = ProbeServer.start()) {
+        String forged = SessionHeader.of(probe.address());
+        for (int i = 0; i < 5; i++) {
+          assertAnsweredWithoutSession(get(headerSessions(), SessionHeader.NAME, forged),
+              "forged session naming " + probe.address());
+        }
+        assertThat(probe.connections()).as("connections to %s", probe.address()).isZero();
+      }
+    }
+
+    @Test
+    void forgedValueNamingAnEndpointsHostWithAnotherPortIsNeverConnectedTo() {
+      try (ProbeServer probe = ProbeServer.start()) {
+        String b1Host = backends.byName("b1").address().split(":")[0];
+        String forged = SessionHeader.of(b1Host + ":" + probe.address().split(":")[1]);
+        assertAnsweredWithoutSession(get(headerSessions(), SessionHeader.NAME, forged),
+            "forged session naming the probe");
+        assertThat(probe.connections()).isZero();
+      }
+    }
+
+    @Test
+    void cookieValueNamingANonEndpointOnlyHashes() {
+      try (ProbeServer probe = ProbeServer.start()) {
+        for (HashAlgorithm algorithm : HashAlgorithm.values()) {
+          Reply reply = get(cookieHash(algorithm), "Cookie",
+              HashAlgorithm.COOKIE + "=" + SessionHeader.of(probe.address()));
+          assertThat(reply.status()).isEqualTo(200);
+          assertThat(reply.instance()).isIn(sharedNames());
+        }
+        assertThat(probe.connections()).isZero();
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.tether.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/** What both containers share: one process per run, and readiness by polling a real request. */
+abstract class AbstractProxyContainer implements ProxyContainer {
+
+  /** Generous for a cold JVM on a loaded 2-core CI machine; a healthy start takes 1 to 3 s. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final String label;
+  private ManagedProcess process;
+  private URI baseUri;
+
+  AbstractProxyContainer(String label) {
+    this.label = label;
+  }
+
+  @Override
+  public final String label() {
+    return label;
+  }
+
+  @Override
+  public final synchronized void start(Map<String, String> tetherKeys) {
+    stop();
+    Path runDir = Layout.newRunDir(label);
+    try {
+      Files.writeString(runDir.resolve("tether-keys.txt"), new TreeMap<>(tetherKeys).toString(),
+          StandardCharsets.UTF_8);
+      int port = FreePorts.next();
+      process = launch(runDir, port, tetherKeys);
+      baseUri = URI.create("http://127.0.0.1:" + port + "/");
+      awaitReady();
+    } catch (IOException e) {
+      stop();
+      throw new UncheckedIOException(label + ": install into " + runDir + " failed", e);
+    } catch (RuntimeException | Error e) {
+      stop();
+      throw e;
+    }
+  }
+
+  /** Installs Tether into a fresh base under {@code runDir} and starts the container on {@code port}. */
+  abstract ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys)
+      throws IOException;
+
+  /**
+   * Polls {@code GET /hello} until the container forwards it to a backend (200). A refused
+   * connection or another status means not yet; a dead process fails at once with its log.
+   */
+  private void awaitReady() {
+    HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
+    HttpRequest hello = HttpRequest.newBuilder(baseUri.resolve("/hello"))
+        .timeout(Duration.ofSeconds(5)).GET().build();
+    try {
+      Poll.until(label + " answers GET /hello with 200 on " + baseUri, START_TIMEOUT, () -> {
+        process.failIfDead();
+        HttpResponse<Void> response = http.send(hello, HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() != 200) {
+          throw new IllegalStateException("GET /hello answered " + response.statusCode());
+        }
+        return Optional.of(response.statusCode());
+      });
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException(
+          e.getMessage() + "\nlog " + process.log() + " ends:\n" + Files2.tail(process.log(), 60), e);
+    }
+  }
+
+  @Override
+  public final synchronized URI baseUri() {
+    if (baseUri == null) {
+      throw new IllegalStateException(label + ": not started");
+    }
+    return baseUri;
+  }
+
+  @Override
+  public final synchronized Path log() {
+    if (process == null) {
+      throw new IllegalStateException(label + ": not started");
+    }
+    return process.log();
+  }
+
+  @Override
+  public final synchronized void stop() {
+    if (process != null) {
+      process.close();
+      process = null;
+      baseUri = null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return label;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.tether.it.harness;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Jetty 12 distribution ({@code jetty-home}) with Tether's base overlay, installed the README's
+ * way: unzip into a fresh {@code $JETTY_BASE}, {@code start.jar --add-modules=http,tether},
+ * {@code tether.<key>=<value>} lines in {@code start.d/tether.ini}, then {@code java -jar start.jar}.
+ */
+final class JettyContainer extends AbstractProxyContainer {
+
+  private final Path jettyHome;
+  private final Path overlayZip;
+
+  JettyContainer(String label, Path jettyHome, Path overlayZip) {
+    super(label);
+    this.jettyHome = jettyHome;
+    this.overlayZip = overlayZip;
+  }
+
+  @Override
+  ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys) throws IOException {
+    Path base = Files.createDirectories(runDir.resolve("jetty-base"));
+    Files2.unzip(overlayZip, base);
+
+    ManagedProcess addModules = ManagedProcess.start(label() + " --add-modules",
+        startJar(base, List.of(), List.of("--add-modules=http,tether")), base, Map.of(),
+        runDir.resolve("add-modules.log"));
+    int exit;
+    try {
+      exit = addModules.awaitExit(START_TIMEOUT);
+    } finally {
+      addModules.close();
+    }
+    if (exit != 0) {
+      throw new IllegalStateException(label() + ": start.jar --add-modules=http,tether exited with "
+          + exit + ":\n" + Files2.tail(addModules.log(), 40));
+    }
+
+    StringBuilder ini = new StringBuilder("\n# tether-it\n");
+    tetherKeys.forEach((key, value) -> ini.append("tether.").append(key).append('=')
+        .append(value).append('\n'));
+    Files.writeString(base.resolve("start.d").resolve("tether.ini"), ini, StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+
+    return ManagedProcess.start(label(),
+        startJar(base, Jvm.SMALL, List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port)),
+        base, Map.of(), runDir.resolve("jetty.log"));
+  }
+
+  private List<String> startJar(Path base, List<String> jvmOptions, List<String> arguments) {
+    List<String> command = new ArrayList<>();
+    command.add(Jvm.java());
+    command.addAll(jvmOptions);
+    command.add("-Djetty.home=" + jettyHome);
+    command.add("-Djetty.base=" + base);
+    command.add("-jar");
+    command.add(jettyHome.resolve("start.jar").toString());
+    command.addAll(arguments);
+    return command;
+  }
+}

@@ -1,0 +1,177 @@
+package dev.tether.it.harness;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A child process whose output goes to a log file under {@code target/}, and which is always
+ * ended with its whole process tree: by {@link #close()}, and by a JVM shutdown hook for any
+ * process a failed or interrupted test run left behind.
+ */
+public final class ManagedProcess implements AutoCloseable {
+
+  private static final Set<ManagedProcess> LIVE = ConcurrentHashMap.newKeySet();
+  private static final Duration GRACE = Duration.ofSeconds(10);
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> List.copyOf(LIVE).forEach(ManagedProcess::close), "tether-it-process-reaper"));
+  }
+
+  private final String name;
+  private final Process process;
+  private final Path log;
+
+  private ManagedProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /**
+   * Starts {@code command} in {@code workDir} with {@code extraEnv} applied to this JVM's
+   * environment (a null value removes a variable); stdout and stderr both append to {@code log}, after a first line naming the
+   * command.
+   */
+  public static ManagedProcess start(String name, List<String> command, Path workDir,
+      Map<String, String> extraEnv, Path log) {
+    try {
+      Files.createDirectories(log.getParent());
+      Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+      ProcessBuilder builder = new ProcessBuilder(command)
+          .directory(workDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+      // A null value removes the variable, so an inherited CATALINA_PID or JAVA_OPTS cannot leak in.
+      extraEnv.forEach((key, value) -> {
+        if (value == null) {
+          builder.environment().remove(key);
+        } else {
+          builder.environment().put(key, value);
+        }
+      });
+      ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
+      LIVE.add(managed);
+      return managed;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + name + ": " + command, e);
+    }
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Waits for the process to exit by itself, and returns its exit code. */
+  public int awaitExit(Duration timeout) {
+    return Poll.until(name + " exits (log: " + log + ")", timeout,
+        () -> process.isAlive() ? Optional.empty() : Optional.of(process.exitValue()));
+  }
+
+  /**
+   * Waits until a line of the log matches {@code pattern}, failing at once if the process exits.
+   *
+   * @return the match, for its groups
+   */
+  public Matcher awaitLogLine(Pattern pattern, Duration timeout) {
+    return Poll.until(name + " logs " + pattern + " (log: " + log + ")", timeout, () -> {
+      for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+        Matcher matcher = pattern.matcher(line);
+        if (matcher.find()) {
+          return Optional.of(matcher);
+        }
+      }
+      failIfDead();
+      return Optional.empty();
+    });
+  }
+
+  /** Throws {@link Poll.Fatal} with the log's tail when the process has exited. */
+  public void failIfDead() {
+    if (!process.isAlive()) {
+      throw new Poll.Fatal(name + " exited with " + process.exitValue() + "; log " + log
+          + " ends:\n" + Files2.tail(log, 40));
+    }
+  }
+
+  /**
+   * Ends the process and every descendant: SIGTERM first so servers shut down cleanly, then
+   * SIGKILL for whatever is still alive after a grace period. Idempotent.
+   */
+  @Override
+  public void close() {
+    List<ProcessHandle> tree = new ArrayList<>();
+    process.descendants().forEach(tree::add);
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroy);
+    if (!awaitGone(tree, GRACE)) {
+      tree.forEach(ProcessHandle::destroyForcibly);
+      awaitGone(tree, GRACE);
+    }
+    LIVE.remove(this);
+  }
+
+  /** Kills the process tree at once, as a crash would. */
+  public void kill() {
+    List<ProcessHandle> tree = new ArrayList<>();
+    process.descendants().forEach(tree::add);
+    tree.add(process.toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    awaitGone(tree, GRACE);
+    LIVE.remove(this);
+  }
+
+  private static boolean awaitGone(List<ProcessHandle> tree, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (ProcessHandle handle : tree) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      try {
+        handle.onExit().get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        return false;
+      } catch (java.util.concurrent.ExecutionException e) {
+        // onExit never completes exceptionally; treat as gone.
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    return tree.stream().noneMatch(ProcessHandle::isAlive);
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + process.pid() + ", log " + log + ")";
+  }
+}

@@ -1,0 +1,37 @@
+package dev.tether.it.harness;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * A real servlet container with Tether installed, running as its own process on 127.0.0.1. Each
+ * {@link #start} installs afresh into a new base directory under {@code target/it-work}, exactly
+ * as the module's README tells a user to, with the given configuration.
+ */
+public interface ProxyContainer extends AutoCloseable {
+
+  /** For names and messages, for example {@code jetty-12.1.12}. */
+  String label();
+
+  /**
+   * Installs Tether, configures it with {@code tetherKeys} (keys without the {@code tether.}
+   * prefix, as the valve's attributes) and starts the container; returns once it answers
+   * requests. Stops a previous run first.
+   */
+  void start(Map<String, String> tetherKeys);
+
+  /** {@code http://127.0.0.1:<port>/} of the running container. */
+  URI baseUri();
+
+  /** The container's console log of the current run. */
+  Path log();
+
+  /** Stops the container and its whole process tree; nothing when not running. */
+  void stop();
+
+  @Override
+  default void close() {
+    stop();
+  }
+}
