@@ -1,0 +1,216 @@
+package dev.tether.tomcat;
+
+import dev.tether.api.Balancer;
+import dev.tether.api.TetherConfig;
+import dev.tether.core.ConfigException;
+import dev.tether.core.Tether;
+import jakarta.servlet.ServletException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.catalina.Container;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.res.StringManager;
+
+/**
+ * Tether's front-end Valve: Tomcat itself becomes the session-affine load balancer in front of a
+ * set of backends, choosing each backend as an Istio-configured Envoy would.
+ *
+ * <p>Place it in the {@code <Engine>} (every host) or a {@code <Host>} of {@code server.xml}:
+ * <pre>{@code
+ * <Valve className="dev.tether.tomcat.TetherValve"
+ *        endpoints="10.0.0.1:8080,10.0.0.2:8080" sessionHeader="x-session-header"/>
+ * }</pre>
+ *
+ * <p>The attributes are the core's configuration keys ({@link Tether#defaults()}), read through
+ * {@link #setProperty}: Tomcat's digester (and {@code IntrospectionUtils}) fall back to a generic
+ * {@code setProperty(name, value)} when a bean has no setter for an attribute, so every key the
+ * core knows works without a setter per key, and a key added to the core needs no change here.
+ * Three attributes belong to the valve alone: {@code pathPrefix} (default {@code /}; requests
+ * outside it continue down the pipeline), {@code requestTimeout} (default {@code 30s}, the wait
+ * for a backend's response headers) and {@code connectTimeout} (default {@code 5s}).
+ *
+ * <p>Nothing is checked until {@link #startInternal()}: there the attributes go through the same
+ * parser as the Jetty module's properties, and a bad value or an unknown attribute stops Tomcat
+ * with a {@link LifecycleException} reading {@code key: value (expected: ...)}. Tomcat's own
+ * valves only warn about an unknown attribute; a proxy that silently ignores
+ * {@code sesionHeader} would move every session, so this one refuses to start.
+ *
+ * <p>To embed it (for example in an embedded Tomcat), create it, call {@link #setProperty} for
+ * each key, and add it to the engine's or host's pipeline before the server starts.
+ */
+public final class TetherValve extends ValveBase {
+  private static final Log log = LogFactory.getLog(TetherValve.class);
+  private static final StringManager strings = StringManager.getManager(TetherValve.class);
+
+  /** Attributes as configured, in the order given; read once at start. */
+  private final Map<String, String> attributes = new LinkedHashMap<>();
+
+  /** Null until started; the request path reads it once. */
+  private volatile Running running;
+
+  /** What a started valve uses per request, published as one unit. */
+  private record Running(ValveOptions options, Forwarder forwarder) {}
+
+  /**
+   * Async-capable: the valve never starts async processing itself, and a valve that is not would
+   * turn async support off for every application behind it.
+   */
+  public TetherValve() {
+    super(true);
+  }
+
+  /**
+   * Sets one attribute: a core configuration key ({@code endpoints}, {@code sessionHeader}, ...)
+   * or a valve attribute ({@code pathPrefix}, {@code requestTimeout}, {@code connectTimeout}).
+   * Values are checked when the valve starts.
+   *
+   * @return whether the name is a known attribute; Tomcat logs a warning for {@code false}, and
+   *     the valve then refuses to start
+   */
+  public boolean setProperty(String name, String value) {
+    synchronized (attributes) {
+      attributes.put(name, value);
+    }
+    return isKnown(name);
+  }
+
+  /** The attribute as set, or null. */
+  public String getProperty(String name) {
+    synchronized (attributes) {
+      return attributes.get(name);
+    }
+  }
+
+  /** Requests whose path is under this prefix are proxied; default {@code /} (all). */
+  public void setPathPrefix(String pathPrefix) {
+    setProperty(ValveOptions.PATH_PREFIX, pathPrefix);
+  }
+
+  public String getPathPrefix() {
+    String value = getProperty(ValveOptions.PATH_PREFIX);
+    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.PATH_PREFIX);
+  }
+
+  /** The longest wait for a backend's response headers, for example {@code 30s}. */
+  public void setRequestTimeout(String requestTimeout) {
+    setProperty(ValveOptions.REQUEST_TIMEOUT, requestTimeout);
+  }
+
+  public String getRequestTimeout() {
+    String value = getProperty(ValveOptions.REQUEST_TIMEOUT);
+    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.REQUEST_TIMEOUT);
+  }
+
+  /** The longest wait for a connection to a backend, for example {@code 5s}. */
+  public void setConnectTimeout(String connectTimeout) {
+    setProperty(ValveOptions.CONNECT_TIMEOUT, connectTimeout);
+  }
+
+  public String getConnectTimeout() {
+    String value = getProperty(ValveOptions.CONNECT_TIMEOUT);
+    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.CONNECT_TIMEOUT);
+  }
+
+  /** The balancer in use; null unless started. For embedding code and diagnostics. */
+  public Balancer getBalancer() {
+    Running current = running;
+    return current == null ? null : current.forwarder().balancer();
+  }
+
+  @Override
+  protected void startInternal() throws LifecycleException {
+    Map<String, String> coreKeys = new LinkedHashMap<>();
+    Map<String, String> valveKeys = new LinkedHashMap<>();
+    synchronized (attributes) {
+      for (Map.Entry<String, String> attribute : attributes.entrySet()) {
+        String name = attribute.getKey();
+        if (ValveOptions.KEYS.contains(name)) {
+          valveKeys.put(name, attribute.getValue());
+        } else {
+          coreKeys.put(name, attribute.getValue());
+        }
+      }
+    }
+    Running started;
+    try {
+      for (Map.Entry<String, String> attribute : coreKeys.entrySet()) {
+        if (!Tether.defaults().containsKey(attribute.getKey())) {
+          throw new ConfigException(
+              attribute.getKey(), attribute.getValue(), "one of the attributes " + knownNames());
+        }
+      }
+      ValveOptions options = ValveOptions.parse(valveKeys);
+      TetherConfig config = Tether.parseConfig(coreKeys, catalinaBase());
+      Balancer balancer = Tether.balancer(config);
+      started = new Running(options, Forwarder.create(balancer, options));
+    } catch (ConfigException invalid) {
+      throw new LifecycleException(invalid.getMessage(), invalid);
+    } catch (RuntimeException failed) {
+      throw new LifecycleException(strings.getString("valve.startFailed", failed), failed);
+    }
+    running = started;
+    log.info(strings.getString("valve.started",
+        started.options().pathPrefix(),
+        started.forwarder().balancer().endpoints().size(),
+        started.forwarder().balancer().config().loadBalancer(),
+        started.forwarder().balancer().config().session().mode(),
+        started.forwarder().preservesHost() ? "client" : "backend"));
+    super.startInternal();
+  }
+
+  @Override
+  protected void stopInternal() throws LifecycleException {
+    super.stopInternal();
+    Running stopped = running;
+    running = null;
+    if (stopped != null) {
+      stopped.forwarder().close();
+    }
+  }
+
+  @Override
+  public void invoke(Request request, Response response) throws IOException, ServletException {
+    Running current = running;
+    if (current == null || !current.options().covers(request.getDecodedRequestURI())) {
+      getNext().invoke(request, response);
+      return;
+    }
+    current.forwarder().forward(request, response);
+  }
+
+  /** {@code $CATALINA_BASE}, against which a relative {@code destinationRule} is resolved. */
+  private Path catalinaBase() {
+    Container container = getContainer();
+    File base = container == null ? null : container.getCatalinaBase();
+    if (base != null) {
+      return base.toPath();
+    }
+    String property = System.getProperty("catalina.base");
+    return property != null ? Path.of(property) : Path.of("");
+  }
+
+  private static boolean isKnown(String name) {
+    return ValveOptions.KEYS.contains(name) || Tether.defaults().containsKey(name);
+  }
+
+  private static String knownNames() {
+    Set<String> names = new TreeSet<>(Tether.defaults().keySet());
+    names.addAll(ValveOptions.KEYS);
+    return String.join(", ", names);
+  }
+
+  @Override
+  public String toString() {
+    return "TetherValve[" + getPathPrefix() + "]";
+  }
+}

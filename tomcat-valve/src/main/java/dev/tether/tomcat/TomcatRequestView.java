@@ -1,0 +1,71 @@
+package dev.tether.tomcat;
+
+import dev.tether.api.RequestView;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import org.apache.catalina.connector.Request;
+
+/**
+ * The balancer's view of a Tomcat request. The request target is the raw one the client sent
+ * ({@link Request#getRequestURI()} is not decoded), because Envoy hashes query parameters and
+ * matches cookie paths on the raw target too.
+ */
+final class TomcatRequestView implements RequestView {
+  private final Request clientRequest;
+  private String pathAndQuery;
+
+  TomcatRequestView(Request clientRequest) {
+    this.clientRequest = clientRequest;
+  }
+
+  @Override
+  public String method() {
+    return clientRequest.getMethod();
+  }
+
+  @Override
+  public String pathAndQuery() {
+    String target = pathAndQuery;
+    if (target == null) {
+      String query = clientRequest.getQueryString();
+      String path = clientRequest.getRequestURI();
+      target = query == null ? path : path + '?' + query;
+      pathAndQuery = target;
+    }
+    return target;
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    Enumeration<String> values = clientRequest.getHeaders(name);
+    if (values == null || !values.hasMoreElements()) {
+      return List.of();
+    }
+    List<String> all = new ArrayList<>(2);
+    while (values.hasMoreElements()) {
+      all.add(values.nextElement());
+    }
+    return all;
+  }
+
+  @Override
+  public String remoteAddress() {
+    return clientRequest.getRemoteAddr();
+  }
+
+  @Override
+  public int remotePort() {
+    return clientRequest.getRemotePort();
+  }
+
+  @Override
+  public String localAddress() {
+    return clientRequest.getLocalAddr();
+  }
+
+  @Override
+  public int localPort() {
+    return clientRequest.getLocalPort();
+  }
+}
