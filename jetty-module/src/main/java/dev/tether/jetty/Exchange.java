@@ -1,0 +1,118 @@
+package dev.tether.jetty;
+
+import dev.tether.api.Balancer;
+import dev.tether.api.Decision;
+import dev.tether.api.Endpoint;
+import dev.tether.api.Outcome;
+import dev.tether.api.RequestView;
+import dev.tether.api.ResponseHeader;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One client request's journey through the balancer: the current decision, the attempt in flight,
+ * the retries spent and whether the client's body has been touched. Both the handler and the
+ * servlet keep one per client request, as a request attribute, because Jetty's proxy hooks are
+ * called on different threads with only the request to go by.
+ *
+ * <p>The request flow is sequential (an attempt ends before the next one starts), so the fields
+ * are only volatile for visibility across the threads that run those hooks.
+ */
+final class Exchange {
+  /** Request attribute under which the exchange is kept. */
+  static final String ATTRIBUTE = Exchange.class.getName();
+
+  /** Istio's default retry budget: at most two retries after the first attempt. */
+  static final int MAX_RETRIES = 2;
+
+  /** What to do after an attempt failed before any response byte. */
+  enum Next {
+    /** Forward again: {@link #endpoint()} is the next endpoint to try. */
+    RETRY,
+    /** Answer 503 "no healthy upstream" (strict session, or nothing left to try). */
+    REJECT,
+    /** Not retriable (method, consumed body, budget spent): let the container's 502 stand. */
+    GIVE_UP
+  }
+
+  private final Balancer balancer;
+  private final RequestView request;
+  private final AtomicReference<Endpoint> inFlight = new AtomicReference<>();
+  private volatile Decision decision;
+  private volatile int retries;
+  private volatile boolean bodyTouched;
+
+  Exchange(Balancer balancer, RequestView request, Decision decision) {
+    this.balancer = balancer;
+    this.request = request;
+    this.decision = decision;
+  }
+
+  /** The endpoint of the current decision. */
+  Endpoint endpoint() {
+    return decision.endpoint();
+  }
+
+  /** Retries spent so far. */
+  int retries() {
+    return retries;
+  }
+
+  /** Marks the start of an attempt against the current endpoint; returns that endpoint. */
+  Endpoint start() {
+    Endpoint endpoint = decision.endpoint();
+    inFlight.set(endpoint);
+    balancer.requestStarted(endpoint);
+    return endpoint;
+  }
+
+  /**
+   * Marks the end of the attempt in flight, once, whichever hook sees it first.
+   *
+   * @param status the backend's status, 0 when no response came
+   */
+  void finish(int status) {
+    Endpoint endpoint = inFlight.getAndSet(null);
+    if (endpoint != null) {
+      balancer.requestFinished(endpoint, status);
+    }
+  }
+
+  /** Records that the client's body has been read from, so it can no longer be replayed. */
+  void bodyTouched() {
+    bodyTouched = true;
+  }
+
+  boolean isBodyTouched() {
+    return bodyTouched;
+  }
+
+  /**
+   * Decides what follows an attempt that failed before any response byte (the backend could not
+   * be reached, or dropped the connection before answering). The attempt must be finished first.
+   *
+   * @param idempotentMethod whether the request's method may be repeated
+   */
+  Next afterFailedAttempt(boolean idempotentMethod) {
+    if (!idempotentMethod || bodyTouched || retries >= MAX_RETRIES) {
+      return Next.GIVE_UP;
+    }
+    Decision failed = decision;
+    if (failed.outcome() == Outcome.SESSION && balancer.config().session().strict()) {
+      return Next.REJECT;
+    }
+    Decision next = balancer.retry(request, failed);
+    if (!next.routed()) {
+      return Next.REJECT;
+    }
+    decision = next;
+    retries++;
+    return Next.RETRY;
+  }
+
+  /** The headers the balancer wants on the client response for the current decision. */
+  List<ResponseHeader> responseHeaders() {
+    Decision current = decision;
+    return balancer.responseHeaders(current, current.endpoint());
+  }
+}
