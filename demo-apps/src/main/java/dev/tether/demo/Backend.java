@@ -65,6 +65,16 @@ public final class Backend implements AutoCloseable {
    */
   private static final int THREADS = 16;
 
+  static {
+    // The JDK server writes a response's headers and body separately and, by default, without
+    // TCP_NODELAY: Nagle's algorithm then meets the client's delayed ACK and every small reply
+    // through a proxy takes about 40 ms. The property is read once, when the first server is
+    // created, so it is set before that (unless the user chose a value).
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final String name;
   private final String version;
   private final HttpServer server;
