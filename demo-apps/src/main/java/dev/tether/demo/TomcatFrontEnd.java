@@ -8,9 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.catalina.startup.Tomcat;
 
 /**
@@ -53,16 +56,30 @@ final class TomcatFrontEnd implements FrontEnd {
     tomcat.setConnector(connector);
     tomcat.getHost().setAutoDeploy(false);
     tomcat.getHost().getPipeline().addValve(valve);
-    tomcat.addContext("", baseDir.toString());
+    StandardContext root = (StandardContext) tomcat.addContext("", baseDir.toString());
+    // No web application runs here: skip the leak checks that ask for --add-opens on stop.
+    root.setClearReferencesRmiTargets(false);
+    root.setClearReferencesThreadLocals(false);
     TomcatFrontEnd frontEnd = new TomcatFrontEnd(tomcat, connector, baseDir);
+    Exception failure = null;
+    // A failed start is reported once, as one line, by the caller: Tomcat's own SEVERE stack
+    // traces for the same failure are silenced while it starts (and stops again).
+    Logger tomcatLog = Logger.getLogger("org.apache");
+    Level level = tomcatLog.getLevel();
+    tomcatLog.setLevel(Level.OFF);
     try {
       tomcat.start();
     } catch (LifecycleException | RuntimeException e) {
+      failure = e;
       frontEnd.close();
-      if (PortInUseException.isBindFailure(e)) {
-        throw new PortInUseException(host, port, "Tomcat front end", portOption, e);
+    } finally {
+      tomcatLog.setLevel(level);
+    }
+    if (failure != null) {
+      if (PortInUseException.isBindFailure(failure)) {
+        throw new PortInUseException(host, port, "Tomcat front end", portOption, failure);
       }
-      throw new IOException(rootMessage(e), e);
+      throw new IOException(rootMessage(failure), failure);
     }
     return frontEnd;
   }
