@@ -1,0 +1,135 @@
+package dev.tether.core;
+
+import dev.tether.api.LoadBalancerType;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Candidate ring lookups, measured on the very entries the core's ring holds, to back a proposal
+ * for {@link RingHashTable#pick}; the core does not use them. Each returns the entry index the
+ * core's {@code lowerBound} would (wrapped to 0 at the end), which {@link #setUp} checks on every
+ * prepared hash before anything is timed.
+ *
+ * <ul>
+ *   <li>{@link #branchy}: the core's binary search, one data-dependent branch per step.
+ *   <li>{@link #branchless}: the same search with a fixed trip count and the step folded into a
+ *       conditional move, so random hashes cost no branch mispredictions.
+ *   <li>{@link #bucketed}: a first-level index of {@code 2^k} buckets on the top hash bits
+ *       (k about log2 of the ring size), each holding the first entry of its bucket; the search
+ *       then covers one bucket, about one entry.
+ * </ul>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class RingLookupBenchmark {
+  @Param({"10", "100", "1000"})
+  public int endpoints;
+
+  private long[] flipped;
+  private int[] bucketStart;
+  private int bucketShift;
+  private long[] hashes;
+  private int next;
+
+  @Setup
+  public void setUp() {
+    ClusterSnapshot snapshot = BenchmarkFixtures.snapshot(
+        BenchmarkFixtures.config(LoadBalancerType.RING_HASH, endpoints, Map.of()));
+    RingHashTable ring = (RingHashTable) snapshot.tableOf(snapshot.endpoints().get(0));
+    flipped = new long[ring.size()];
+    for (int i = 0; i < flipped.length; i++) {
+      flipped[i] = ring.hashAt(i) ^ Long.MIN_VALUE;
+    }
+    int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(flipped.length - 1));
+    bucketShift = 64 - bits;
+    bucketStart = new int[(1 << bits) + 1];
+    int entry = 0;
+    for (int b = 0; b < (1 << bits); b++) {
+      // First entry whose unsigned hash has top bits >= b.
+      while (entry < flipped.length && ((flipped[entry] ^ Long.MIN_VALUE) >>> bucketShift) < b) {
+        entry++;
+      }
+      bucketStart[b] = entry;
+    }
+    bucketStart[1 << bits] = flipped.length;
+    hashes = BenchmarkFixtures.randomHashes(0x7e7e7e7eL);
+    for (long hash : hashes) {
+      int expected = branchyIndex(hash);
+      if (branchlessIndex(hash) != expected || bucketedIndex(hash) != expected) {
+        throw new IllegalStateException("lookups disagree for hash " + Long.toUnsignedString(hash));
+      }
+    }
+  }
+
+  @Benchmark
+  public int branchy() {
+    return branchyIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  }
+
+  @Benchmark
+  public int branchless() {
+    return branchlessIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  }
+
+  @Benchmark
+  public int bucketed() {
+    return bucketedIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  }
+
+  private int branchyIndex(long hash) {
+    long key = hash ^ Long.MIN_VALUE;
+    long[] a = flipped;
+    int low = 0;
+    int high = a.length;
+    while (low < high) {
+      int mid = (low + high) >>> 1;
+      if (a[mid] < key) {
+        low = mid + 1;
+      } else {
+        high = mid;
+      }
+    }
+    return low == a.length ? 0 : low;
+  }
+
+  private int branchlessIndex(long hash) {
+    long key = hash ^ Long.MIN_VALUE;
+    long[] a = flipped;
+    int base = 0;
+    int length = a.length;
+    while (length > 1) {
+      int half = length >>> 1;
+      base = a[base + half - 1] < key ? base + half : base;
+      length -= half;
+    }
+    int index = a[base] < key ? base + 1 : base;
+    return index == a.length ? 0 : index;
+  }
+
+  private int bucketedIndex(long hash) {
+    long key = hash ^ Long.MIN_VALUE;
+    long[] a = flipped;
+    int bucket = (int) (hash >>> bucketShift);
+    int low = bucketStart[bucket];
+    int high = bucketStart[bucket + 1];
+    while (low < high && a[low] < key) {
+      low++;
+    }
+    return low == a.length ? 0 : low;
+  }
+}
