@@ -51,8 +51,9 @@ final class Walkthrough {
     lines.add("   for u in alice bob carol dave erin; do curl -s -b " + RunningDemo.HASH_COOKIE
         + "=$u " + tomcat + "/hello; done");
     lines.add("");
-    lines.add("   Expect: the five replies with the saved cookie name one instance; each name");
-    lines.add("   (alice, bob, ...) always maps to the same instance, different names spread out.");
+    lines.add("   Expect: the five replies with the saved cookie name one instance. Each name");
+    lines.add("   (alice, bob, ...) maps to one instance, the same on every run and through any");
+    lines.add("   front end configured alike; without a cookie, each request gets a new one.");
     lines.add("");
     lines.add("Other routes on every backend: /headers /cookies /status/<code> /delay/<s> /anything /health");
     return String.join(System.lineSeparator(), lines);
