@@ -89,6 +89,14 @@ final class Backend implements AutoCloseable {
         exchange.getRequestHeaders()));
     Headers response = exchange.getResponseHeaders();
     response.add("X-Backend", name);
+    if (path.equals("/die")) {
+      exchange.sendResponseHeaders(200, 0);
+      OutputStream out = exchange.getResponseBody();
+      out.write(new byte[1000]);
+      out.flush();
+      // Thrown with the exchange still open, so the server drops the connection mid-body.
+      throw new IllegalStateException("backend dies mid-body on purpose");
+    }
     try (exchange) {
       switch (path) {
         case "/echo" -> {
@@ -125,6 +133,12 @@ final class Backend implements AutoCloseable {
         }
         case "/download" -> {
           long bytes = Long.parseLong(exchange.getRequestURI().getQuery().substring(6));
+          if (exchange.getRequestMethod().equals("HEAD")) {
+            // The JDK server sends no length for HEAD by itself: state the GET's length.
+            response.set("Content-Length", Long.toString(bytes));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+          }
           exchange.sendResponseHeaders(200, bytes);
           try (OutputStream out = exchange.getResponseBody()) {
             Bodies.write(out, bytes);
@@ -138,14 +152,6 @@ final class Backend implements AutoCloseable {
           awaitGate();
           out.write("second-half".getBytes(StandardCharsets.US_ASCII));
           out.close();
-        }
-        case "/die" -> {
-          exchange.sendResponseHeaders(200, 0);
-          OutputStream out = exchange.getResponseBody();
-          out.write(new byte[1000]);
-          out.flush();
-          // An exception from a handler makes the HttpServer drop the connection mid-body.
-          throw new IllegalStateException("backend dies mid-body on purpose");
         }
         case "/slow" -> {
           awaitGate();

@@ -70,11 +70,12 @@ final class RawHttp implements AutoCloseable {
   static Answer exchange(int port, String... lines) throws IOException {
     try (RawHttp http = new RawHttp(port)) {
       http.sendHead(lines);
-      return http.readAnswer();
+      return http.readAnswer(!lines[0].startsWith("HEAD "));
     }
   }
 
-  Answer readAnswer() throws IOException {
+  /** Reads a response; {@code withBody} false for the answer to a HEAD request. */
+  Answer readAnswer(boolean withBody) throws IOException {
     String statusLine = readLine();
     int status = Integer.parseInt(statusLine.split(" ")[1]);
     List<String[]> headers = new ArrayList<>();
@@ -86,6 +87,9 @@ final class RawHttp implements AutoCloseable {
     String length = head.header("content-length");
     String encoding = head.header("transfer-encoding");
     ByteArrayOutputStream body = new ByteArrayOutputStream();
+    if (!withBody) {
+      return head;
+    }
     if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
       readChunks(body);
     } else if (length != null) {
