@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.it.harness.Backend;
 import dev.tether.it.harness.Client;
 import dev.tether.it.harness.ContainerKind;
-import dev.tether.it.harness.Layout;
 import dev.tether.it.harness.ProbeServer;
 import dev.tether.it.harness.ProxyContainer;
 import dev.tether.it.harness.Reply;
@@ -19,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,11 +76,12 @@ abstract class AffinityScenarios {
    * The container running configuration {@code name}, started on first use. A configuration that
    * failed to start fails every later scenario at once with the same error, rather than retrying.
    */
-  private synchronized ProxyContainer container(String name, Supplier<Map<String, String>> keys) {
+  private synchronized ProxyContainer container(String name, Map<String, String> keys,
+      Map<String, String> baseFiles) {
     Object entry = configured.computeIfAbsent(name, n -> {
       ProxyContainer container = kind.create();
       try {
-        container.start(keys.get());
+        container.start(keys, baseFiles);
         return container;
       } catch (RuntimeException | Error e) {
         return e;
@@ -99,17 +98,20 @@ abstract class AffinityScenarios {
 
   /** Istio's {@code persistent-session-header} over the shared backends. */
   private ProxyContainer headerSessions() {
-    return container("header-session", () -> Map.of(
+    return container("header-session", Map.of(
         "endpoints", backends.endpoints(),
-        "sessionHeader", SessionHeader.NAME));
+        "sessionHeader", SessionHeader.NAME), Map.of());
   }
 
-  /** The walkthrough's cookie consistent hash, read from a DestinationRule file. */
+  /**
+   * The walkthrough's cookie consistent hash, read from a DestinationRule file in the container's
+   * base directory named by a relative path, as the README shows it.
+   */
   private ProxyContainer cookieHash(HashAlgorithm algorithm) {
-    return container("cookie-hash-" + algorithm, () -> Map.of(
+    String file = "etc/helloworld-" + algorithm.name().toLowerCase() + ".yaml";
+    return container("cookie-hash-" + algorithm, Map.of(
         "endpoints", backends.endpoints(),
-        "destinationRule",
-        algorithm.writeDestinationRule(Layout.newRunDir("dr-" + algorithm)).toString()));
+        "destinationRule", file), Map.of(file, algorithm.destinationRule()));
   }
 
   private Reply get(ProxyContainer proxy, String... headers) {

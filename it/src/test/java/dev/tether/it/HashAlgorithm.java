@@ -26,9 +26,9 @@ enum HashAlgorithm {
     this.algorithmYaml = algorithmYaml;
   }
 
-  /** Writes the DestinationRule into {@code dir} and returns its absolute path. */
-  Path writeDestinationRule(Path dir) {
-    String yaml = """
+  /** The DestinationRule, as YAML. */
+  String destinationRule() {
+    return """
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata:
@@ -42,9 +42,13 @@ enum HashAlgorithm {
                   name: %s
                   ttl: 0s
         %s""".formatted(COOKIE, algorithmYaml);
+  }
+
+  /** Writes the DestinationRule into {@code dir} and returns its absolute path. */
+  Path writeDestinationRule(Path dir) {
     try {
       Path file = dir.resolve("destination-rule-" + name().toLowerCase() + ".yaml");
-      Files.writeString(file, yaml, StandardCharsets.UTF_8);
+      Files.writeString(file, destinationRule(), StandardCharsets.UTF_8);
       return file.toAbsolutePath();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -34,14 +34,15 @@ abstract class AbstractProxyContainer implements ProxyContainer {
   }
 
   @Override
-  public final synchronized void start(Map<String, String> tetherKeys) {
+  public final synchronized void start(Map<String, String> tetherKeys,
+      Map<String, String> baseFiles) {
     stop();
     Path runDir = Layout.newRunDir(label);
     try {
       Files.writeString(runDir.resolve("tether-keys.txt"), new TreeMap<>(tetherKeys).toString(),
           StandardCharsets.UTF_8);
       int port = FreePorts.next();
-      process = launch(runDir, port, tetherKeys);
+      process = launch(runDir, port, tetherKeys, baseFiles);
       baseUri = URI.create("http://127.0.0.1:" + port + "/");
       awaitReady();
     } catch (IOException e) {
@@ -53,9 +54,24 @@ abstract class AbstractProxyContainer implements ProxyContainer {
     }
   }
 
-  /** Installs Tether into a fresh base under {@code runDir} and starts the container on {@code port}. */
-  abstract ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys)
-      throws IOException;
+  /**
+   * Installs Tether into a fresh base under {@code runDir}, writes {@code baseFiles} into it with
+   * {@link #writeBaseFiles}, and starts the container on {@code port}.
+   */
+  abstract ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
+      Map<String, String> baseFiles) throws IOException;
+
+  /** Writes each file of {@code baseFiles} under {@code base}, refusing paths that leave it. */
+  static void writeBaseFiles(Path base, Map<String, String> baseFiles) throws IOException {
+    for (Map.Entry<String, String> file : baseFiles.entrySet()) {
+      Path target = base.resolve(file.getKey()).normalize();
+      if (!target.startsWith(base)) {
+        throw new IllegalArgumentException(file.getKey() + ": leaves the base directory");
+      }
+      Files.createDirectories(target.getParent());
+      Files.writeString(target, file.getValue(), StandardCharsets.UTF_8);
+    }
+  }
 
   /**
    * Polls {@code GET /hello} until the container forwards it to a backend (200). A refused

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A Jetty 12 distribution ({@code jetty-home}) with Tether's base overlay, installed the README's
- * way: unzip into a fresh {@code $JETTY_BASE}, {@code start.jar --add-modules=http,tether},
+ * way: unzip into a fresh {@code $JETTY_BASE}, {@code start.jar --add-modules=tether},
  * {@code tether.<key>=<value>} lines in {@code start.d/tether.ini}, then {@code java -jar start.jar}.
  */
 final class JettyContainer extends AbstractProxyContainer {
@@ -26,12 +26,14 @@ final class JettyContainer extends AbstractProxyContainer {
   }
 
   @Override
-  ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys) throws IOException {
+  ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
+      Map<String, String> baseFiles) throws IOException {
     Path base = Files.createDirectories(runDir.resolve("jetty-base"));
     Files2.unzip(overlayZip, base);
+    writeBaseFiles(base, baseFiles);
 
     ManagedProcess addModules = ManagedProcess.start(label() + " --add-modules",
-        startJar(base, List.of(), List.of("--add-modules=http,tether")), base, Map.of(),
+        startJar(base, List.of(), List.of("--add-modules=tether")), base, Map.of(),
         runDir.resolve("add-modules.log"));
     int exit;
     try {
@@ -40,7 +42,7 @@ final class JettyContainer extends AbstractProxyContainer {
       addModules.close();
     }
     if (exit != 0) {
-      throw new IllegalStateException(label() + ": start.jar --add-modules=http,tether exited with "
+      throw new IllegalStateException(label() + ": start.jar --add-modules=tether exited with "
           + exit + ":\n" + Files2.tail(addModules.log(), 40));
     }
 

@@ -128,25 +128,43 @@ public final class ManagedProcess implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (!LIVE.remove(this)) {
+      return;
+    }
+    long start = System.nanoTime();
     List<ProcessHandle> tree = new ArrayList<>();
     process.descendants().forEach(tree::add);
     tree.add(process.toHandle());
     tree.forEach(ProcessHandle::destroy);
+    String how = "SIGTERM";
     if (!awaitGone(tree, GRACE)) {
       tree.forEach(ProcessHandle::destroyForcibly);
-      awaitGone(tree, GRACE);
+      how = awaitGone(tree, GRACE) ? "SIGKILL after " + GRACE : "SIGKILL, STILL ALIVE";
     }
-    LIVE.remove(this);
+    note("stopped " + tree.size() + " process(es) by " + how + " in "
+        + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms");
+  }
+
+  /** Appends a line from the harness to the process log. */
+  private void note(String line) {
+    try {
+      Files.writeString(log, "[tether-it] " + line + "\n", StandardCharsets.UTF_8,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      // The log is for humans; losing one harness line must not fail a test.
+    }
   }
 
   /** Kills the process tree at once, as a crash would. */
   public void kill() {
+    if (!LIVE.remove(this)) {
+      return;
+    }
     List<ProcessHandle> tree = new ArrayList<>();
     process.descendants().forEach(tree::add);
     tree.add(process.toHandle());
     tree.forEach(ProcessHandle::destroyForcibly);
-    awaitGone(tree, GRACE);
-    LIVE.remove(this);
+    note(awaitGone(tree, GRACE) ? "killed" : "killed, STILL ALIVE after " + GRACE);
   }
 
   private static boolean awaitGone(List<ProcessHandle> tree, Duration timeout) {

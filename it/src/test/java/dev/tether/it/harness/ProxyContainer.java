@@ -19,7 +19,15 @@ public interface ProxyContainer extends AutoCloseable {
    * prefix, as the valve's attributes) and starts the container; returns once it answers
    * requests. Stops a previous run first.
    */
-  void start(Map<String, String> tetherKeys);
+  default void start(Map<String, String> tetherKeys) {
+    start(tetherKeys, Map.of());
+  }
+
+  /**
+   * As {@link #start(Map)}, first writing {@code baseFiles} (path relative to the base directory,
+   * to content) into the fresh base: a DestinationRule named by a relative path, for example.
+   */
+  void start(Map<String, String> tetherKeys, Map<String, String> baseFiles);
 
   /** {@code http://127.0.0.1:<port>/} of the running container. */
   URI baseUri();

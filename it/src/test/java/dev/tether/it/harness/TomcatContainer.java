@@ -39,13 +39,15 @@ final class TomcatContainer extends AbstractProxyContainer {
   }
 
   @Override
-  ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys) throws IOException {
+  ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
+      Map<String, String> baseFiles) throws IOException {
     Path base = Files.createDirectories(runDir.resolve("catalina-base"));
     Files2.copyTree(catalinaHome.resolve("conf"), base.resolve("conf"));
     for (String dir : List.of("lib", "logs", "temp", "webapps", "work")) {
       Files.createDirectories(base.resolve(dir));
     }
     Files.copy(valveJar, base.resolve("lib").resolve(valveJar.getFileName()));
+    writeBaseFiles(base, baseFiles);
     configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys);
     synchronized (TomcatContainer.class) {
       Files2.makeScriptsExecutable(catalinaHome.resolve("bin"));
