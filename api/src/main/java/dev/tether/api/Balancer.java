@@ -7,9 +7,10 @@ import java.util.List;
  * {@link #responseHeaders} per response, and the in-flight hooks around each forwarded exchange.
  *
  * <p>Implementations are thread-safe and do not block: routing data is built off the request path
- * and published immutably.
+ * and published immutably. A balancer may own background work (DNS or file discovery, health
+ * checks, outlier ejection sweeps, JMX registration); {@link #close()} stops it.
  */
-public interface Balancer {
+public interface Balancer extends AutoCloseable {
 
   /** Chooses the endpoint for a new request: session first, then hash policies, as Envoy does. */
   Decision route(RequestView request);
@@ -27,19 +28,66 @@ public interface Balancer {
    */
   List<ResponseHeader> responseHeaders(Decision decision, Endpoint served);
 
-  /** Call when a request is sent to {@code endpoint}; feeds bounded-load hashing. */
+  /** Call when a request is sent to {@code endpoint}; feeds bounded-load hashing and metrics. */
   void requestStarted(Endpoint endpoint);
 
   /**
-   * Call when the exchange with {@code endpoint} ends.
+   * Call when the exchange with {@code endpoint} ends, once per attempt; feeds bounded-load
+   * hashing, outlier ejection and metrics.
    *
    * @param status the backend's HTTP status, or 0 when no response came (connect or I/O failure)
    */
   void requestFinished(Endpoint endpoint, int status);
 
-  /** The endpoints currently known, in configuration order. */
+  /**
+   * Whether the attempt that {@code decision} chose should be retried through {@link #retry}.
+   * Call it after {@link #requestFinished} for a connect failure ({@code status} 0) and for a
+   * backend response whose status might be retried (say, 503) before anything of that response
+   * went to the client. The answer is true only when all hold: fewer than the configured
+   * {@code retries} were made, {@code retryOn} covers the failure, the method is idempotent (GET,
+   * HEAD, OPTIONS, PUT, DELETE, TRACE), and the decision is not a strict session (a strict session
+   * answers 503 rather than move). The caller must also know that the request body, if any, can be
+   * sent again.
+   *
+   * <p>This default is the rule the containers used before retry policies existed: connect
+   * failures only, at most 2 retries.
+   *
+   * @param request the client request
+   * @param decision the decision of the failed attempt
+   * @param status the backend's status, or 0 for a connect failure
+   * @param retriesSoFar retries already made for this request (0 after the first attempt)
+   */
+  default boolean shouldRetry(RequestView request, Decision decision, int status, int retriesSoFar) {
+    if (status != 0 || retriesSoFar >= 2 || !decision.routed()) {
+      return false;
+    }
+    if (decision.outcome() == Outcome.SESSION && config().session().strict()) {
+      return false;
+    }
+    switch (request.method()) {
+      case "GET":
+      case "HEAD":
+      case "OPTIONS":
+      case "PUT":
+      case "DELETE":
+      case "TRACE":
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The endpoints currently known, with their current health: configuration order for a static
+   * list, address order for DNS and file sources. */
   List<Endpoint> endpoints();
 
   /** The configuration this balancer was built from. */
   TetherConfig config();
+
+  /**
+   * Stops background work (discovery, health checks, ejection sweeps) and unregisters the JMX
+   * beans. Routing keeps working on the last endpoint set. Idempotent; never throws.
+   */
+  @Override
+  default void close() {}
 }

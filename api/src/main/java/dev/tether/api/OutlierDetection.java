@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param interval how often ejections are swept
  * @param baseEjectionTime the ejection time for a first ejection
  * @param maxEjectionPercent the most endpoints, in percent, that may be ejected at once
- * @param minHealthPercent below this share of healthy endpoints, outlier detection is suspended
+ * @param minHealthPercent the panic threshold while outlier detection is on: below this share of
+ *     healthy endpoints the balancer uses all endpoints, ejected or not (Istio sets Envoy's
+ *     {@code healthy_panic_threshold} from it, so its default 0 disables panic)
  */
 public record OutlierDetection(
     int consecutive5xxErrors, int consecutiveGatewayErrors, Duration interval,

@@ -9,7 +9,7 @@ import java.util.Objects;
  * properties and the Tomcat valve from {@code <Valve>} attributes; both go through the core's
  * parser, so the keys and their checks are the same everywhere.
  *
- * @param endpoints the static endpoints, in configuration order
+ * @param endpoints the static endpoints, in configuration order (see {@code endpointSource})
  * @param loadBalancer ring hash or Maglev
  * @param minimumRingSize ring hash: least entries
  * @param maximumRingSize ring hash: most entries
@@ -25,6 +25,12 @@ import java.util.Objects;
  * @param session stateful sessions
  * @param outlierDetection outlier ejection; null when off
  * @param destinationRule the DestinationRule file this was read from; empty when none
+ * @param endpointSource where the endpoints come from: the static list above, a DNS name or a
+ *     file; for a file, {@code endpoints} holds the set read when the configuration was parsed,
+ *     for DNS it is empty until the name is resolved at start
+ * @param healthCheck active health checking; null when off
+ * @param retryPolicy when and how often a failed attempt is retried
+ * @param name the balancer's name in JMX object names; made unique when several share it
  */
 public record TetherConfig(
     List<Endpoint> endpoints,
@@ -40,7 +46,11 @@ public record TetherConfig(
     List<HashPolicy> hashPolicies,
     SessionConfig session,
     OutlierDetection outlierDetection,
-    String destinationRule) {
+    String destinationRule,
+    EndpointSource endpointSource,
+    HealthCheck healthCheck,
+    RetryPolicy retryPolicy,
+    String name) {
 
   public static final long DEFAULT_MINIMUM_RING_SIZE = 1024;
   public static final long DEFAULT_MAXIMUM_RING_SIZE = 8_388_608;
@@ -48,6 +58,8 @@ public record TetherConfig(
   public static final long RING_SIZE_LIMIT = 8_388_608;
   public static final long DEFAULT_TABLE_SIZE = 65_537;
   public static final int DEFAULT_PANIC_THRESHOLD = 50;
+  /** The JMX name of a balancer whose configuration names none. */
+  public static final String DEFAULT_NAME = "tether";
 
   public TetherConfig {
     endpoints = List.copyOf(endpoints);
@@ -58,5 +70,33 @@ public record TetherConfig(
     hashPolicies = List.copyOf(hashPolicies);
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(destinationRule, "destinationRule");
+    Objects.requireNonNull(endpointSource, "endpointSource");
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
+    Objects.requireNonNull(name, "name");
+  }
+
+  /**
+   * A configuration of static endpoints without health checks, with Istio's default retries and
+   * the default name: the shape this record had before endpoint sources existed.
+   */
+  public TetherConfig(
+      List<Endpoint> endpoints,
+      LoadBalancerType loadBalancer,
+      long minimumRingSize,
+      long maximumRingSize,
+      HashFunction hashFunction,
+      long tableSize,
+      boolean useHostnameForHashing,
+      int panicThreshold,
+      Map<String, Integer> localityWeights,
+      int hashBalanceFactor,
+      List<HashPolicy> hashPolicies,
+      SessionConfig session,
+      OutlierDetection outlierDetection,
+      String destinationRule) {
+    this(endpoints, loadBalancer, minimumRingSize, maximumRingSize, hashFunction, tableSize,
+        useHostnameForHashing, panicThreshold, localityWeights, hashBalanceFactor, hashPolicies,
+        session, outlierDetection, destinationRule, EndpointSource.STATIC, null,
+        RetryPolicy.ISTIO_DEFAULT, DEFAULT_NAME);
   }
 }

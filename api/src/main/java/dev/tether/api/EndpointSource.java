@@ -1,0 +1,59 @@
+package dev.tether.api;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where the endpoint set comes from: the static {@code endpoints} list, every address of a DNS
+ * name (Envoy's {@code STRICT_DNS} cluster: a Kubernetes headless Service, a Compose service with
+ * replicas), or a YAML/JSON file that an operator or a controller rewrites.
+ *
+ * <p>Dynamic sources are re-read every {@link #refreshRate()}, off the request path. Their
+ * endpoints are sorted by address before the ring or table is built, so that every Tether replica
+ * given the same addresses builds the same table whatever order DNS or the file lists them in.
+ *
+ * @param kind static list, DNS name or file
+ * @param name DNS: the name to resolve; empty otherwise
+ * @param port DNS: the port every resolved address serves on; 0 otherwise
+ * @param path file: the absolute path of the endpoints file; empty otherwise
+ * @param refreshRate dynamic sources: how often the name is resolved or the file re-read; zero for
+ *     the static list
+ */
+public record EndpointSource(Kind kind, String name, int port, String path, Duration refreshRate) {
+
+  /** The kinds of endpoint source. */
+  public enum Kind {
+    /** The {@code endpoints} list itself, in configuration order. */
+    STATIC,
+    /** {@code dns:NAME:PORT}: every A/AAAA record of NAME. */
+    DNS,
+    /** {@code file:PATH}: a YAML or JSON list of endpoints with their attributes. */
+    FILE
+  }
+
+  /** The static list given in {@code endpoints}. */
+  public static final EndpointSource STATIC =
+      new EndpointSource(Kind.STATIC, "", 0, "", Duration.ZERO);
+
+  public EndpointSource {
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(path, "path");
+    Objects.requireNonNull(refreshRate, "refreshRate");
+  }
+
+  /** Every address of {@code name}, on {@code port}, re-resolved every {@code refreshRate}. */
+  public static EndpointSource dns(String name, int port, Duration refreshRate) {
+    return new EndpointSource(Kind.DNS, name, port, "", refreshRate);
+  }
+
+  /** The endpoints listed in the file at {@code path}, re-read every {@code refreshRate}. */
+  public static EndpointSource file(String path, Duration refreshRate) {
+    return new EndpointSource(Kind.FILE, "", 0, path, refreshRate);
+  }
+
+  /** Whether the endpoint set can change while Tether runs. */
+  public boolean isDynamic() {
+    return kind != Kind.STATIC;
+  }
+}
