@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * the same checks and the same error text.
  */
 final class Settings {
-  private static final Logger LOG = LoggerFactory.getLogger(TetherProxyHandler.class);
+  private static final Logger LOG = LoggerFactory.getLogger("dev.tether.jetty");
   private static final String PREFIX = "tether.";
 
   private Settings() {}

@@ -1,0 +1,531 @@
+package dev.tether.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.Headers;
+import dev.tether.api.Balancer;
+import dev.tether.core.Tether;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * One scenario suite for both entry points ({@link TetherProxyHandler} and
+ * {@link TetherProxyServlet}): a real Jetty server running the proxy in front of three real
+ * backends on 127.0.0.1, driven over real sockets.
+ */
+@Timeout(60)
+abstract class ProxyScenarios {
+  static final String SESSION_HEADER = "x-session-header";
+  private static final long MIB = 1024 * 1024;
+
+  /** A running proxy: its base URI, and the {@code tether.upstream} attribute of each request. */
+  interface Proxy extends AutoCloseable {
+    URI uri();
+
+    List<String> upstreams();
+
+    /** Stops the proxy's server. */
+    @Override
+    void close();
+  }
+
+  /** Starts the entry point under test, routing with {@code balancer}, on 127.0.0.1:0. */
+  abstract Proxy start(Balancer balancer) throws Exception;
+
+  final List<Backend> backends = new ArrayList<>();
+  private final List<AutoCloseable> closeables = new ArrayList<>();
+  private final HttpClient client = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5))
+      .build();
+
+  @BeforeEach
+  void startBackends() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      Backend backend = new Backend();
+      backends.add(backend);
+      closeables.add(backend);
+    }
+  }
+
+  @AfterEach
+  void stopEverything() throws Exception {
+    for (int i = closeables.size() - 1; i >= 0; i--) {
+      closeables.get(i).close();
+    }
+  }
+
+  /** A proxy over the three backends with these extra keys. */
+  Proxy proxy(String... keyValues) throws Exception {
+    return proxy(new RecordingBalancer(Tether.balancer(Tether.parseConfig(keys(keyValues)))));
+  }
+
+  Proxy proxy(Balancer balancer) throws Exception {
+    Proxy proxy = start(balancer);
+    closeables.add(proxy);
+    return proxy;
+  }
+
+  Map<String, String> keys(String... keyValues) {
+    Map<String, String> keys = new LinkedHashMap<>();
+    keys.put("endpoints", backends.stream().map(Backend::address).collect(Collectors.joining(",")));
+    for (int i = 0; i < keyValues.length; i += 2) {
+      keys.put(keyValues[i], keyValues[i + 1]);
+    }
+    return keys;
+  }
+
+  HttpResponse<String> get(Proxy proxy, String path, String... headers)
+      throws IOException, InterruptedException {
+    return send(proxy, "GET", path, headers);
+  }
+
+  HttpResponse<String> send(Proxy proxy, String method, String path, String... headers)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(proxy.uri().resolve(path))
+        .timeout(Duration.ofSeconds(20))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static String backendOf(HttpResponse<?> response) {
+    return response.headers().firstValue("X-Backend").orElse("none");
+  }
+
+  static String encode(String address) {
+    return Base64.getEncoder().encodeToString(address.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  /** The value of the first {@code name=} cookie the response sets, as sent (quotes kept). */
+  static String setCookieValue(HttpResponse<?> response, String name) {
+    for (String setCookie : response.headers().allValues("set-cookie")) {
+      if (setCookie.startsWith(name + "=")) {
+        int end = setCookie.indexOf(';');
+        return setCookie.substring(name.length() + 1, end < 0 ? setCookie.length() : end);
+      }
+    }
+    return null;
+  }
+
+  // --- header sessions ------------------------------------------------------------------------
+
+  @Test
+  void headerSessionPinsEveryRequestToTheBackendItNames() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    for (Backend backend : backends) {
+      for (int i = 0; i < 5; i++) {
+        HttpResponse<String> response =
+            get(proxy, "/pinned?i=" + i, SESSION_HEADER, backend.sessionHeaderValue());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(backendOf(response)).isEqualTo(backend.address());
+        // Same endpoint as named: Envoy writes nothing back.
+        assertThat(response.headers().firstValue(SESSION_HEADER)).isEmpty();
+      }
+    }
+  }
+
+  @Test
+  void aRequestWithoutSessionGetsTheHeaderOfTheBackendThatServedIt() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    HttpResponse<String> first = get(proxy, "/first");
+    assertThat(first.statusCode()).isEqualTo(200);
+    String served = backendOf(first);
+    assertThat(first.headers().allValues(SESSION_HEADER)).containsExactly(encode(served));
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> next = get(proxy, "/next", SESSION_HEADER, encode(served));
+      assertThat(backendOf(next)).isEqualTo(served);
+    }
+  }
+
+  @Test
+  void upstreamAttributeNamesTheChosenBackend() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend chosen = backends.get(2);
+    get(proxy, "/attr", SESSION_HEADER, chosen.sessionHeaderValue());
+    await(() -> !proxy.upstreams().isEmpty(), "the recorded attribute");
+    assertThat(proxy.upstreams()).containsExactly(chosen.address());
+  }
+
+  // --- cookies --------------------------------------------------------------------------------
+
+  @Test
+  void cookieHashPolicyGeneratesACookieAndKeepsItsRequestsOnOneBackend() throws Exception {
+    Proxy proxy = proxy("hashPolicy", "cookie:sticky;ttl=0s");
+    HttpResponse<String> first = get(proxy, "/cart");
+    String sticky = setCookieValue(first, "sticky");
+    assertThat(sticky).as("generated cookie in %s", first.headers().map()).matches("\"[0-9a-f]{16}\"");
+    Set<String> served = new HashSet<>();
+    for (int i = 0; i < 10; i++) {
+      HttpResponse<String> next = get(proxy, "/cart?i=" + i, "Cookie", "sticky=" + sticky);
+      assertThat(setCookieValue(next, "sticky")).as("no new cookie when one is sent").isNull();
+      served.add(backendOf(next));
+    }
+    assertThat(served).hasSize(1);
+  }
+
+  @Test
+  void differentHashCookiesSpreadOverBackendsAndEachStaysPut() throws Exception {
+    Proxy proxy = proxy("hashPolicy", "cookie:sticky");
+    Set<String> used = new HashSet<>();
+    for (int user = 0; user < 40; user++) {
+      String cookie = "sticky=user-" + user;
+      String backend = backendOf(get(proxy, "/a", "Cookie", cookie));
+      assertThat(backendOf(get(proxy, "/b", "Cookie", cookie))).isEqualTo(backend);
+      used.add(backend);
+    }
+    assertThat(used).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void sessionCookiePinsAndIsWrittenOnlyWhenTheBackendChanges() throws Exception {
+    Proxy proxy = proxy("sessionCookie", "tether-session");
+    HttpResponse<String> first = get(proxy, "/");
+    String value = setCookieValue(first, "tether-session");
+    assertThat(value).isNotNull();
+    assertThat(first.headers().allValues("set-cookie"))
+        .anySatisfy(c -> assertThat(c).startsWith("tether-session=").contains("HttpOnly"));
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> next = get(proxy, "/", "Cookie", "tether-session=" + value);
+      assertThat(backendOf(next)).isEqualTo(backendOf(first));
+      assertThat(setCookieValue(next, "tether-session")).isNull();
+    }
+  }
+
+  @Test
+  void backendSetCookieHeadersPassThroughUntouched() throws Exception {
+    Proxy proxy = proxy("sessionCookie", "tether-session");
+    HttpResponse<String> response = get(proxy, "/");
+    assertThat(response.headers().allValues("set-cookie"))
+        .contains(Backend.SET_COOKIE_PLAIN, Backend.SET_COOKIE_EXPIRES)
+        .hasSize(3);
+  }
+
+  // --- failures -------------------------------------------------------------------------------
+
+  @Test
+  void aStoppedBackendsSessionMovesToAnotherBackend() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend doomed = backends.get(1);
+    assertThat(backendOf(get(proxy, "/", SESSION_HEADER, doomed.sessionHeaderValue())))
+        .isEqualTo(doomed.address());
+    doomed.close();
+
+    HttpResponse<String> moved = get(proxy, "/", SESSION_HEADER, doomed.sessionHeaderValue());
+    assertThat(moved.statusCode()).isEqualTo(200);
+    String survivor = backendOf(moved);
+    assertThat(survivor).isNotEqualTo(doomed.address()).isIn(
+        backends.get(0).address(), backends.get(2).address());
+    assertThat(moved.headers().allValues(SESSION_HEADER)).containsExactly(encode(survivor));
+    for (int i = 0; i < 5; i++) {
+      assertThat(backendOf(get(proxy, "/", SESSION_HEADER, encode(survivor)))).isEqualTo(survivor);
+    }
+  }
+
+  @Test
+  void aStrictSessionToAStoppedBackendAnswers503() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER, "sessionStrict", "true");
+    Backend doomed = backends.get(0);
+    doomed.close();
+    HttpResponse<String> response = get(proxy, "/", SESSION_HEADER, doomed.sessionHeaderValue());
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo("no healthy upstream");
+    // Sessions on live backends are unaffected.
+    Backend alive = backends.get(1);
+    assertThat(backendOf(get(proxy, "/", SESSION_HEADER, alive.sessionHeaderValue())))
+        .isEqualTo(alive.address());
+  }
+
+  @Test
+  void aPostToAStoppedBackendIsNotRetried() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
+        Tether.parseConfig(keys("sessionHeader", SESSION_HEADER))));
+    Proxy proxy = proxy(balancer);
+    Backend doomed = backends.get(2);
+    doomed.close();
+    HttpResponse<String> response =
+        send(proxy, "POST", "/order", SESSION_HEADER, doomed.sessionHeaderValue());
+    assertThat(response.statusCode()).isEqualTo(502);
+    assertThat(balancer.events("start")).containsExactly("start " + doomed.address());
+    await(() -> balancer.events("finish").size() == 1, "the attempt to finish");
+    assertThat(balancer.events("finish")).containsExactly("finish " + doomed.address() + " 0");
+  }
+
+  @Test
+  void aGetIsTriedAtMostThreeTimes() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
+        Tether.parseConfig(keys("sessionHeader", SESSION_HEADER))));
+    Proxy proxy = proxy(balancer);
+    for (Backend backend : backends) {
+      backend.close();
+    }
+    HttpResponse<String> response = get(proxy, "/");
+    assertThat(response.statusCode()).isEqualTo(502);
+    await(() -> balancer.events("finish").size() == 3, "three attempts to finish");
+    assertThat(balancer.events("start")).hasSize(3);
+    assertThat(balancer.events("finish")).allSatisfy(e -> assertThat(e).endsWith(" 0"));
+  }
+
+  @Test
+  void noHealthyEndpointAnswers503() throws Exception {
+    String endpoints = backends.stream().map(b -> b.address() + ";health=UNHEALTHY")
+        .collect(Collectors.joining(","));
+    Proxy proxy = proxy(Tether.balancer(Tether.parseConfig(
+        Map.of("endpoints", endpoints, "panicThreshold", "0"))));
+    HttpResponse<String> response = get(proxy, "/");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo("no healthy upstream");
+  }
+
+  @Test
+  void everyForwardedRequestIsStartedAndFinishedOnce() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
+        Tether.parseConfig(keys("hashPolicy", "header:x-user"))));
+    Proxy proxy = proxy(balancer);
+    for (int i = 0; i < 12; i++) {
+      assertThat(get(proxy, "/", "x-user", "u" + i).statusCode()).isEqualTo(200);
+    }
+    await(() -> balancer.events("finish").size() == 12, "twelve finishes");
+    assertThat(balancer.events("start")).hasSize(12);
+    assertThat(balancer.events("finish")).allSatisfy(e -> assertThat(e).endsWith(" 200"));
+    List<String> startedAt = balancer.events("start").stream().map(e -> e.substring(6)).sorted().toList();
+    List<String> finishedAt = balancer.events("finish").stream()
+        .map(e -> e.substring(7, e.lastIndexOf(' '))).sorted().toList();
+    assertThat(finishedAt).isEqualTo(startedAt);
+  }
+
+  // --- malformed input ------------------------------------------------------------------------
+
+  /** Session values that are broken in every way the codec can meet; none may cause a 5xx. */
+  static List<String> malformedSessionValues(List<Backend> backends) {
+    List<String> values = new ArrayList<>(List.of(
+        "", " ", "%%%", "====", "MTI3", "not base64!", "YQ", "YQ=", "Zm9v\tYmFy",
+        encode("garbage"), encode("127.0.0.1"), encode("127.0.0.1:99999"), encode("127.0.0.1:0"),
+        encode(":80"), encode("[::1]:80"), encode("[::1"), encode("10.255.255.1:9"),
+        encode("127.0.0.1:" + (backends.get(0).port() + 1000)), "A".repeat(4000),
+        "\"" + encode(backends.get(0).address()), "\"\"", "CgA=", "Cg==", "CgoxLjIuMy40Ojgw",
+        "EIDy1soG", "Cg0xMC4wLjAuMTo4MDgwEIDy1soG", "//////////8="));
+    return values;
+  }
+
+  @Test
+  void malformedSessionHeadersNeverCause5xx() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Set<String> live = backends.stream().map(Backend::address).collect(Collectors.toSet());
+    for (String value : malformedSessionValues(backends)) {
+      HttpResponse<String> response = get(proxy, "/", SESSION_HEADER, value);
+      assertThat(response.statusCode()).as("header %s", value).isEqualTo(200);
+      assertThat(backendOf(response)).as("header %s", value).isIn(live);
+    }
+    RawHttp.Response latin1 = RawHttp.exchange(proxy.uri(), "GET / HTTP/1.1\r\nHost: t\r\n"
+        + SESSION_HEADER + ": \u00e9t\u00e9\u00ff\r\nConnection: close\r\n");
+    assertThat(latin1.status()).isEqualTo(200);
+  }
+
+  @Test
+  void malformedSessionCookiesNeverCause5xx() throws Exception {
+    Proxy proxy = proxy("sessionCookie", "tether-session");
+    Set<String> live = backends.stream().map(Backend::address).collect(Collectors.toSet());
+    List<String> values = new ArrayList<>(malformedSessionValues(backends));
+    values.add("\"");
+    values.add("a=b=c");
+    for (String value : values) {
+      HttpResponse<String> response = get(proxy, "/", "Cookie", "tether-session=" + value);
+      assertThat(response.statusCode()).as("cookie %s", value).isEqualTo(200);
+      assertThat(backendOf(response)).as("cookie %s", value).isIn(live);
+    }
+    for (String cookie : List.of("tether-session", "=; ;", ";;;", "tether-session=a; tether-session=b")) {
+      assertThat(get(proxy, "/", "Cookie", cookie).statusCode()).as("cookie %s", cookie)
+          .isEqualTo(200);
+    }
+  }
+
+  // --- headers --------------------------------------------------------------------------------
+
+  @Test
+  void hopByHopRequestHeadersAreDroppedAndForwardedHeadersAdded() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend target = backends.get(0);
+    RawHttp.Response response = RawHttp.exchange(proxy.uri(), String.join("\r\n",
+        "GET /hop?x=%41 HTTP/1.1",
+        "Host: app.example:8443",
+        "Connection: close, X-Drop-Me",
+        "X-Drop-Me: 1",
+        "Keep-Alive: timeout=5",
+        "TE: trailers",
+        "Proxy-Authorization: Basic Zm9vOmJhcg==",
+        "Proxy-Connection: keep-alive",
+        "X-Forwarded-For: 203.0.113.9",
+        "X-Keep-Me: yes",
+        "User-Agent: raw-test",
+        SESSION_HEADER + ": " + target.sessionHeaderValue(),
+        ""));
+    assertThat(response.status()).as("%s", response.body()).isEqualTo(200);
+    Headers received = target.lastRequestHeaders();
+    assertThat(received).isNotNull();
+    // (Upgrade is hop-by-hop too, but Jetty's connector itself rejects a stray one with 400.)
+    for (String hop : List.of("X-Drop-Me", "Keep-Alive", "TE", "Proxy-Authorization",
+        "Proxy-Connection")) {
+      assertThat(received.containsKey(hop)).as("%s forwarded: %s", hop, received).isFalse();
+    }
+    assertThat(Backend.values(received, "Connection")).doesNotContain("X-Drop-Me");
+    assertThat(Backend.values(received, "Host")).containsExactly("app.example:8443");
+    assertThat(Backend.values(received, "X-Forwarded-For")).containsExactly("203.0.113.9, 127.0.0.1");
+    assertThat(Backend.values(received, "X-Forwarded-Proto")).containsExactly("http");
+    assertThat(Backend.values(received, "X-Forwarded-Host")).containsExactly("app.example:8443");
+    assertThat(Backend.values(received, "X-Keep-Me")).containsExactly("yes");
+    assertThat(Backend.values(received, "User-Agent")).containsExactly("raw-test");
+  }
+
+  @Test
+  void hopByHopResponseHeadersAreDropped() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    RawHttp.Response response = RawHttp.exchange(proxy.uri(),
+        "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.names()).doesNotContain("keep-alive", "proxy-authenticate", "upgrade",
+        "x-connection-scoped");
+    assertThat(response.values("Connection")).allSatisfy(
+        v -> assertThat(v).doesNotContainIgnoringCase("x-connection-scoped"));
+    assertThat(response.values("Set-Cookie"))
+        .contains(Backend.SET_COOKIE_PLAIN, Backend.SET_COOKIE_EXPIRES);
+    assertThat(response.values("X-Backend")).hasSize(1);
+    assertThat(response.body()).isEqualTo(response.values("X-Backend").get(0));
+  }
+
+  @Test
+  void noUserAgentIsInventedAndTheTargetIsForwardedAsReceived() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend backend = backends.get(1);
+    String target = "/a%20b/%7Ec;p=1?q=%20&r=%2F&s";
+    RawHttp.Response response = RawHttp.exchange(proxy.uri(), "GET " + target + " HTTP/1.1\r\n"
+        + "Host: t\r\nConnection: close\r\n" + SESSION_HEADER + ": " + backend.sessionHeaderValue()
+        + "\r\n");
+    assertThat(response.status()).as("%s", response.body()).isEqualTo(200);
+    assertThat(backend.lastRequestTarget()).isEqualTo(target);
+    assertThat(backend.lastRequestHeaders().containsKey("User-Agent")).isFalse();
+  }
+
+  // --- streaming ------------------------------------------------------------------------------
+
+  @Test
+  void aLargeUploadStreamsThroughWithoutBeingBuffered() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend target = backends.get(0);
+    long total = 48 * MIB;
+    long gateAt = 24 * MIB;
+    target.uploadMidpoint = 4 * MIB;
+    CRC32 sent = new CRC32();
+    // Sends half the body, then waits until the backend has seen part of it: a proxy that held
+    // the body whole would never let that happen, and this stream would give up.
+    InputStream body = new InputStream() {
+      long position;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (position == total) {
+          return -1;
+        }
+        if (position == gateAt) {
+          try {
+            if (!target.uploadMidpointReached.await(20, TimeUnit.SECONDS)) {
+              throw new IOException("the backend saw nothing of a half-sent body");
+            }
+          } catch (InterruptedException e) {
+            throw new IOException(e);
+          }
+        }
+        long limit = position < gateAt ? gateAt : total;
+        int n = (int) Math.min(length, limit - position);
+        for (int i = 0; i < n; i++) {
+          buffer[offset + i] = Backend.pattern(position + i);
+        }
+        sent.update(buffer, offset, n);
+        position += n;
+        return n;
+      }
+    };
+    HttpRequest request = HttpRequest.newBuilder(proxy.uri().resolve("/upload"))
+        .header(SESSION_HEADER, target.sessionHeaderValue())
+        .timeout(Duration.ofSeconds(45))
+        .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body))
+        .build();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(total + " " + sent.getValue());
+  }
+
+  @Test
+  void aLargeDownloadStreamsThroughWithoutBeingBuffered() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend target = backends.get(2);
+    CountDownLatch gate = new CountDownLatch(1);
+    target.downloadGate = gate;
+    long total = 48 * MIB;
+    HttpRequest request = HttpRequest.newBuilder(proxy.uri().resolve("/download?bytes=" + total))
+        .header(SESSION_HEADER, target.sessionHeaderValue())
+        .timeout(Duration.ofSeconds(45))
+        .build();
+    HttpResponse<InputStream> response =
+        client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    long received = 0;
+    long mismatches = 0;
+    byte[] buffer = new byte[65536];
+    try (InputStream in = response.body()) {
+      for (int n; (n = in.read(buffer)) >= 0; ) {
+        for (int i = 0; i < n; i++) {
+          if (buffer[i] != Backend.pattern(received + i)) {
+            mismatches++;
+          }
+        }
+        received += n;
+        // The backend holds the second half until the client has a good part of the first.
+        if (received >= 8 * MIB) {
+          gate.countDown();
+        }
+      }
+    }
+    assertThat(received).isEqualTo(total);
+    assertThat(mismatches).isZero();
+  }
+}

@@ -1,0 +1,86 @@
+package dev.tether.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tether.api.Balancer;
+import dev.tether.core.ConfigException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.Test;
+
+/** The scenario suite on the core handler, embedded as the demo embeds it. */
+final class TetherProxyHandlerTest extends ProxyScenarios {
+
+  @Override
+  Proxy start(Balancer balancer) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    List<String> upstreams = new CopyOnWriteArrayList<>();
+    server.setHandler(new Handler.Wrapper(new TetherProxyHandler(balancer)) {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback)
+          throws Exception {
+        boolean handled = super.handle(request, response, callback);
+        Object upstream = request.getAttribute("tether.upstream");
+        if (upstream != null) {
+          upstreams.add(upstream.toString());
+        }
+        return handled;
+      }
+    });
+    server.start();
+    URI uri = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+    return new Proxy() {
+      @Override
+      public URI uri() {
+        return uri;
+      }
+
+      @Override
+      public List<String> upstreams() {
+        return upstreams;
+      }
+
+      @Override
+      public void close() {
+        try {
+          server.stop();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    };
+  }
+
+  @Test
+  void fromPropertiesAcceptsPrefixedKeysAndIgnoresBlankOnes() throws Exception {
+    TetherProxyHandler handler = TetherProxyHandler.fromProperties(Map.of(
+        "tether.endpoints", backends.get(0).address(),
+        "sessionHeader", SESSION_HEADER,
+        "tether.hashPolicy", "  "), Path.of(""));
+    assertThat(handler.balancer().endpoints()).hasSize(1);
+    assertThat(handler.balancer().config().session().name()).isEqualTo(SESSION_HEADER);
+    assertThat(handler.balancer().config().hashPolicies()).isEmpty();
+  }
+
+  @Test
+  void aBadValueIsRejectedNamingKeyValueAndExpectation() {
+    assertThatThrownBy(() -> TetherProxyHandler.fromProperties(Map.of(
+        "endpoints", "127.0.0.1:9001", "minimumRingSize", "20", "maximumRingSize", "10"),
+        Path.of("")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("minimumRingSize: 20 (expected: <= maximumRingSize 10)");
+  }
+}
