@@ -186,6 +186,26 @@ public final class TetherValve extends ValveBase {
       return;
     }
     current.forwarder().forward(request, response);
+    if (request.getContext() == null && !response.isError()) {
+      logAccess(request, response);
+    }
+  }
+
+  /**
+   * Writes the access log entry Tomcat would skip: for a request no Context maps (a base without a
+   * ROOT application), Tomcat logs only error responses, so every proxied request would go
+   * unlogged. The response is flushed first so {@code %b} counts every byte.
+   */
+  private static void logAccess(Request request, Response response) {
+    try {
+      response.flushBuffer();
+    } catch (IOException clientGone) {
+      // Logged as far as it got.
+    }
+    long time = System.nanoTime() - request.getCoyoteRequest().getStartTimeNanos();
+    Container logger = request.getHost() != null
+        ? request.getHost() : request.getConnector().getService().getContainer();
+    logger.logAccess(request, response, time, false);
   }
 
   /** {@code $CATALINA_BASE}, against which a relative {@code destinationRule} is resolved. */

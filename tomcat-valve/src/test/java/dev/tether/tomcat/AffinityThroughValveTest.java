@@ -312,6 +312,18 @@ final class AffinityThroughValveTest {
   }
 
   @Test
+  void proxiedRequestsAreLoggedEvenWhenNoContextMapsThem() throws Exception {
+    try (Cluster cluster = new Cluster();
+        Front front = Front.started(
+            new Front(baseDir, Map.of("endpoints", cluster.endpoints()), false))) {
+      HttpResponse<String> proxied = get(front, "/no/context/here");
+      String upstream = cluster.named(servedBy(proxied)).address();
+      assertThat(TestClients.awaitLines(front.accessLog, 1))
+          .containsExactly("GET /no/context/here HTTP/1.1 200 " + upstream);
+    }
+  }
+
+  @Test
   void aStoppedBackendIsStillInTheBalancerButServesNothing() throws Exception {
     try (Cluster cluster = new Cluster();
         Front front = Front.started(baseDir, Map.of("endpoints", cluster.endpoints()))) {

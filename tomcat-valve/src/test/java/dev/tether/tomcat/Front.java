@@ -29,6 +29,11 @@ final class Front implements AutoCloseable {
 
   /** Configures but does not start: {@link #start()} does, so a test can watch it fail. */
   Front(Path baseDir, Map<String, String> attributes) throws IOException {
+    this(baseDir, attributes, true);
+  }
+
+  /** As above; without {@code rootContext} no Context maps any request. */
+  Front(Path baseDir, Map<String, String> attributes, boolean rootContext) throws IOException {
     this.baseDir = baseDir;
     this.accessLog = baseDir.resolve("logs").resolve("access.log");
     Files.createDirectories(accessLog.getParent());
@@ -48,6 +53,9 @@ final class Front implements AutoCloseable {
     log.setPattern("%r %s %{tether.upstream}r");
     tomcat.getHost().getPipeline().addValve(log);
 
+    if (!rootContext) {
+      return;
+    }
     File docBase = Files.createDirectories(baseDir.resolve("webapps").resolve("ROOT")).toFile();
     Context root = tomcat.addContext("", docBase.getAbsolutePath());
     Tomcat.addServlet(root, "local", new HttpServlet() {
@@ -65,7 +73,10 @@ final class Front implements AutoCloseable {
 
   static Front started(Path baseDir, Map<String, String> attributes)
       throws IOException, LifecycleException {
-    Front front = new Front(baseDir, attributes);
+    return started(new Front(baseDir, attributes));
+  }
+
+  static Front started(Front front) throws LifecycleException {
     try {
       front.start();
     } catch (LifecycleException | RuntimeException e) {
