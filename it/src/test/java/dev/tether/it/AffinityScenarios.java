@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +51,11 @@ abstract class AffinityScenarios {
    * distinct hashes, all 30 on one backend has probability 3^-29 (about 1.5e-14).
    */
   static final int SPREAD_REQUESTS = 30;
+  /** The session cookie's Max-Age in the cookie-session configuration. */
+  static final long COOKIE_TTL_SECONDS = 3600;
+  /** {@code override-host="<value>"; Max-Age=3600; Path=/; HttpOnly}, as Envoy writes it. */
+  static final Pattern SESSION_SET_COOKIE = Pattern.compile(Pattern.quote(SessionCookie.NAME)
+      + "=\"([A-Za-z0-9+/]+=*)\"; Max-Age=" + COOKIE_TTL_SECONDS + "; Path=/; HttpOnly");
 
   private final ContainerKind kind;
   private final Client client = new Client();
@@ -104,6 +111,17 @@ abstract class AffinityScenarios {
   }
 
   /**
+   * Istio's {@code persistent-session} cookie, here with a lifetime so that the value carries an
+   * expiry as well as the address.
+   */
+  private ProxyContainer cookieSessions() {
+    return container("cookie-session", Map.of(
+        "endpoints", backends.endpoints(),
+        "sessionCookie", SessionCookie.NAME,
+        "sessionCookieTtl", COOKIE_TTL_SECONDS + "s"), Map.of());
+  }
+
+  /**
    * The walkthrough's cookie consistent hash, read from a DestinationRule file in the container's
    * base directory named by a relative path, as the README shows it.
    */
@@ -132,6 +150,27 @@ abstract class AffinityScenarios {
     assertThat(reply.header(SessionHeader.NAME))
         .as("%s: a new session header naming the backend that answered", what)
         .contains(SessionHeader.of(backends.addressByName().get(reply.instance())));
+  }
+
+  /**
+   * The session a cookie-session response sets: its {@code Set-Cookie} has Envoy's form, and the
+   * value names the backend that answered and expires one TTL from now.
+   */
+  private SessionCookie.State assertSetsSessionCookieForAnsweringBackend(Reply reply, String what) {
+    assertThat(reply.status()).as("%s: status (%s)", what, reply).isEqualTo(200);
+    assertThat(reply.instance()).as("%s: answering backend", what).isIn(sharedNames());
+    List<String> setCookies = reply.setCookies(SessionCookie.NAME);
+    assertThat(setCookies).as("%s: a new session cookie", what).hasSize(1);
+    Matcher matcher = SESSION_SET_COOKIE.matcher(setCookies.get(0));
+    assertThat(matcher.matches()).as("%s: %s matches %s", what, setCookies.get(0), SESSION_SET_COOKIE)
+        .isTrue();
+    SessionCookie.State state = SessionCookie.decode(matcher.group(1));
+    long now = System.currentTimeMillis() / 1000;
+    assertThat(state.address()).as("%s: address in the cookie", what)
+        .isEqualTo(backends.addressByName().get(reply.instance()));
+    assertThat(state.expires()).as("%s: expiry in the cookie", what)
+        .isBetween(now + COOKIE_TTL_SECONDS - 120, now + COOKIE_TTL_SECONDS + 120);
+    return state;
   }
 
   /** Istio's stateful-session walkthrough with {@code x-session-header}. */
@@ -401,6 +440,75 @@ abstract class AffinityScenarios {
           assertThat(reply.instance()).isIn(sharedNames());
         }
         assertThat(probe.connections()).isZero();
+      }
+    }
+  }
+
+  /** Istio's {@code persistent-session} label: the session travels in an Envoy session cookie. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class CookieSession {
+
+    @Test
+    void firstResponseSetsASessionCookieNamingTheAnsweringBackend() {
+      assertSetsSessionCookieForAnsweringBackend(get(cookieSessions()), "first response");
+    }
+
+    @Test
+    void requestsCarryingTheSessionCookieAllReachItsBackend() {
+      ProxyContainer proxy = cookieSessions();
+      Reply first = get(proxy);
+      String setCookie = first.setCookies(SessionCookie.NAME).get(0);
+      String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+
+      for (int i = 0; i < PINNED_REQUESTS; i++) {
+        Reply reply = get(proxy, "Cookie", "theme=dark; " + cookie);
+        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.instance()).as("request %d with %s", i, cookie)
+            .isEqualTo(first.instance());
+        assertThat(reply.setCookies(SessionCookie.NAME)).as("no new session cookie").isEmpty();
+      }
+    }
+
+    @Test
+    void legacyValueNamingAnEndpointPinsToIt() {
+      Backend b2 = backends.byName("b2");
+      String legacy = SessionHeader.of(b2.address());
+
+      Reply reply = get(cookieSessions(), "Cookie", SessionCookie.NAME + "=" + legacy);
+
+      assertThat(reply.instance()).isEqualTo(b2.name());
+    }
+
+    Stream<Arguments> untrustedValues() {
+      String b1 = backends.byName("b1").address();
+      return Stream.of(
+          Arguments.of("expired", SessionCookie.of(b1, 1)),
+          Arguments.of("empty address", SessionCookie.of("", 0)),
+          Arguments.of("not Base64", "%%%"),
+          Arguments.of("Base64 without padding", SessionCookie.of(b1, 0).replace("=", "")),
+          Arguments.of("truncated protobuf", Base64.getEncoder().encodeToString(
+              new byte[] {0x0a, 0x40, '1', '2', '7'})),
+          Arguments.of("oversized", SessionCookie.of("127.0.0.1:" + "9".repeat(3000), 0)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("untrustedValues")
+    void untrustedValueMeansNoSession(String description, String value) {
+      Reply reply = get(cookieSessions(), "Cookie", SessionCookie.NAME + "=\"" + value + "\"");
+      assertSetsSessionCookieForAnsweringBackend(reply, description + ": " + value);
+    }
+
+    @Test
+    void forgedValuesNamingANonEndpointAreNeverConnectedTo() {
+      try (ProbeServer probe = ProbeServer.start()) {
+        long inAnHour = System.currentTimeMillis() / 1000 + 3600;
+        for (String forged : List.of(SessionCookie.of(probe.address(), 0),
+            SessionCookie.of(probe.address(), inAnHour), SessionHeader.of(probe.address()))) {
+          Reply reply = get(cookieSessions(), "Cookie", SessionCookie.NAME + "=" + forged);
+          assertSetsSessionCookieForAnsweringBackend(reply, "forged " + forged);
+        }
+        assertThat(probe.connections()).as("connections to %s", probe.address()).isZero();
       }
     }
   }
