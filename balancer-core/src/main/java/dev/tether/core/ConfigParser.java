@@ -2,11 +2,14 @@ package dev.tether.core;
 
 import dev.tether.api.CookieAttribute;
 import dev.tether.api.Endpoint;
+import dev.tether.api.EndpointSource;
 import dev.tether.api.HashFunction;
 import dev.tether.api.HashPolicy;
 import dev.tether.api.Health;
+import dev.tether.api.HealthCheck;
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.OutlierDetection;
+import dev.tether.api.RetryPolicy;
 import dev.tether.api.SessionConfig;
 import dev.tether.api.TetherConfig;
 import java.nio.file.Path;
@@ -32,6 +35,8 @@ final class ConfigParser {
   static {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("endpoints", "");
+    d.put("dnsRefreshRate", "5s");
+    d.put("fileRefreshRate", "1s");
     d.put("loadBalancer", "RING_HASH");
     d.put("minimumRingSize", "1024");
     d.put("maximumRingSize", "8388608");
@@ -49,6 +54,20 @@ final class ConfigParser {
     d.put("sessionStrict", "false");
     d.put("sessionOverrideHealth", "UNKNOWN,HEALTHY,DEGRADED,DRAINING");
     d.put("destinationRule", "");
+    d.put("healthCheckPath", "");
+    d.put("healthCheckInterval", "10s");
+    d.put("healthCheckTimeout", "1s");
+    d.put("healthyThreshold", "1");
+    d.put("unhealthyThreshold", "3");
+    d.put("consecutive5xxErrors", "5");
+    d.put("consecutiveGatewayErrors", "0");
+    d.put("outlierInterval", "10s");
+    d.put("baseEjectionTime", "30s");
+    d.put("maxEjectionPercent", "10");
+    d.put("minHealthPercent", "0");
+    d.put("retries", "2");
+    d.put("retryOn", "connect-failure,refused-stream,unavailable,cancelled,503");
+    d.put("name", TetherConfig.DEFAULT_NAME);
     DEFAULTS = Collections.unmodifiableMap(d);
   }
 
@@ -73,10 +92,18 @@ final class ConfigParser {
       rule = DestinationRuleReader.read(file, destinationRule);
     }
 
-    List<Endpoint> endpoints = EndpointListParser.parse("endpoints", values.raw("endpoints"));
-    if (endpoints.isEmpty()) {
-      throw new ConfigException("endpoints", values.raw("endpoints"),
-          EndpointListParser.EXPECTED + ", at least one");
+    EndpointSource source = EndpointSources.parse(values, baseDir);
+    List<Endpoint> endpoints;
+    if (source.kind() == EndpointSource.Kind.STATIC) {
+      endpoints = EndpointListParser.parse("endpoints", values.raw("endpoints"));
+      if (endpoints.isEmpty()) {
+        throw new ConfigException("endpoints", values.raw("endpoints"),
+            EndpointListParser.EXPECTED + ", at least one; or dns:NAME:PORT; or file:PATH");
+      }
+    } else if (source.kind() == EndpointSource.Kind.FILE) {
+      endpoints = EndpointsFile.readAtStartup(values.raw("endpoints"), Path.of(source.path()));
+    } else {
+      endpoints = List.of();
     }
 
     LoadBalancerType loadBalancer = values.isSet("loadBalancer") || rule.loadBalancer() == null
@@ -107,7 +134,8 @@ final class ConfigParser {
           "a prime number up to " + MAX_TABLE_SIZE + "; table size must be a prime number");
     }
     boolean useHostname = values.bool("useHostnameForHashing");
-    int panicThreshold = (int) values.longValue("panicThreshold", 0, 100, "0 to 100 (percent)");
+    OutlierDetection outlier = outlierDetection(values, rule.outlierDetection());
+    int panicThreshold = panicThreshold(values, outlier);
     Map<String, Integer> localityWeights = localityWeights(values.raw("localityWeights"));
     int hashBalanceFactor = (int) values.longValue("hashBalanceFactor", 0, Integer.MAX_VALUE,
         "0 (off) or at least 100");
@@ -120,10 +148,135 @@ final class ConfigParser {
         : rule.hashPolicies();
 
     SessionConfig session = session(values);
-    OutlierDetection outlier = rule.outlierDetection();
+    HealthCheck healthCheck = healthCheck(values);
+    RetryPolicy retryPolicy = retryPolicy(values);
+    String name = name(values);
     return new TetherConfig(endpoints, loadBalancer, minRing, maxRing, hashFunction, tableSize,
         useHostname, panicThreshold, localityWeights, hashBalanceFactor, hashPolicies, session,
-        outlier, destinationRule);
+        outlier, destinationRule, source, healthCheck, retryPolicy, name);
+  }
+
+  /** The keys that configure outlier detection; setting any of them turns it on. */
+  static final List<String> OUTLIER_KEYS = List.of("consecutive5xxErrors",
+      "consecutiveGatewayErrors", "outlierInterval", "baseEjectionTime", "maxEjectionPercent",
+      "minHealthPercent");
+
+  /**
+   * Outlier detection is on when the DestinationRule has {@code outlierDetection} or any flat
+   * outlier key is set (Istio configures none otherwise); flat keys override the rule's fields,
+   * unset fields take Istio's defaults.
+   */
+  private static OutlierDetection outlierDetection(Values values, OutlierDetection fromRule) {
+    boolean anyFlat = false;
+    for (String key : OUTLIER_KEYS) {
+      anyFlat |= values.isSet(key);
+    }
+    if (fromRule == null && !anyFlat) {
+      return null;
+    }
+    OutlierDetection base = fromRule != null ? fromRule : OutlierDetection.ISTIO_DEFAULTS;
+    int consecutive5xx = values.isSet("consecutive5xxErrors")
+        ? (int) values.longValue("consecutive5xxErrors", 0, Integer.MAX_VALUE,
+            "a whole number >= 0 (0 disables)")
+        : base.consecutive5xxErrors();
+    int gateway = values.isSet("consecutiveGatewayErrors")
+        ? (int) values.longValue("consecutiveGatewayErrors", 0, Integer.MAX_VALUE,
+            "a whole number >= 0 (0 disables)")
+        : base.consecutiveGatewayErrors();
+    Duration interval = values.isSet("outlierInterval")
+        ? positiveDuration(values, "outlierInterval")
+        : base.interval();
+    Duration baseEjection = values.isSet("baseEjectionTime")
+        ? positiveDuration(values, "baseEjectionTime")
+        : base.baseEjectionTime();
+    int maxEjection = values.isSet("maxEjectionPercent")
+        ? (int) values.longValue("maxEjectionPercent", 0, 100, "0 to 100 (percent)")
+        : base.maxEjectionPercent();
+    int minHealth = values.isSet("minHealthPercent")
+        ? (int) values.longValue("minHealthPercent", 0, 100, "0 to 100 (percent)")
+        : base.minHealthPercent();
+    if (baseEjection.isZero()) {
+      throw new ConfigException("baseEjectionTime", values.raw("baseEjectionTime"),
+          "a duration above zero");
+    }
+    return new OutlierDetection(consecutive5xx, gateway, interval, baseEjection, maxEjection,
+        minHealth);
+  }
+
+  /**
+   * Envoy's default panic threshold is 50; with outlier detection on, Istio sets it to
+   * {@code minHealthPercent} (0 by default: no panic). An explicit {@code panicThreshold} wins,
+   * but may not contradict an explicit {@code minHealthPercent}.
+   */
+  private static int panicThreshold(Values values, OutlierDetection outlier) {
+    int explicit = (int) values.longValue("panicThreshold", 0, 100, "0 to 100 (percent)");
+    if (outlier == null || values.isSet("panicThreshold") && !values.isSet("minHealthPercent")) {
+      return explicit;
+    }
+    if (values.isSet("panicThreshold") && explicit != outlier.minHealthPercent()) {
+      throw new ConfigException("minHealthPercent", values.raw("minHealthPercent"),
+          "unset, or equal to panicThreshold " + explicit
+              + " (Istio's minHealthPercent is Envoy's panic threshold)");
+    }
+    return outlier.minHealthPercent();
+  }
+
+  private static HealthCheck healthCheck(Values values) {
+    String path = values.raw("healthCheckPath").trim();
+    List<String> keys = List.of("healthCheckInterval", "healthCheckTimeout", "healthyThreshold",
+        "unhealthyThreshold");
+    if (path.isEmpty()) {
+      for (String key : keys) {
+        if (values.isSet(key)) {
+          throw new ConfigException(key, values.raw(key), "unset unless healthCheckPath is set");
+        }
+      }
+      return null;
+    }
+    if (!path.startsWith("/") || !isRequestTarget(path)) {
+      throw new ConfigException("healthCheckPath", path,
+          "a path starting with /, without spaces or control characters, e.g. /healthz");
+    }
+    Duration interval = positiveDuration(values, "healthCheckInterval");
+    Duration timeout = positiveDuration(values, "healthCheckTimeout");
+    int healthy = (int) values.longValue("healthyThreshold", 1, Integer.MAX_VALUE,
+        "a whole number >= 1");
+    int unhealthy = (int) values.longValue("unhealthyThreshold", 1, Integer.MAX_VALUE,
+        "a whole number >= 1");
+    return new HealthCheck(path, interval, timeout, healthy, unhealthy);
+  }
+
+  private static boolean isRequestTarget(String path) {
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (c <= ' ' || c >= 0x7f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static RetryPolicy retryPolicy(Values values) {
+    int retries = (int) values.longValue("retries", 0, Integer.MAX_VALUE,
+        "a whole number >= 0 (0 disables retries)");
+    return RetryOnParser.parse("retryOn", values.raw("retryOn"), retries);
+  }
+
+  private static String name(Values values) {
+    String name = values.raw("name");
+    if (name.length() > 64 || !name.matches("[A-Za-z0-9._-]+")) {
+      throw new ConfigException("name", name,
+          "1 to 64 letters, digits, '.', '_' or '-' (it names the JMX beans)");
+    }
+    return name;
+  }
+
+  static Duration positiveDuration(Values values, String key) {
+    Duration duration = Durations.parse(key, values.raw(key));
+    if (duration.isZero()) {
+      throw new ConfigException(key, values.raw(key), "a duration above zero, such as 500ms or 5s");
+    }
+    return duration;
   }
 
   private static SessionConfig session(Values values) {
@@ -240,7 +393,7 @@ final class ConfigParser {
   }
 
   /** Reads raw values with defaults and reports errors against the right key. */
-  private static final class Values {
+  static final class Values {
     private final Map<String, String> given;
 
     Values(Map<String, String> given) {

@@ -3,6 +3,7 @@ package dev.tether.core;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Health;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
@@ -33,18 +34,47 @@ final class DefaultBalancer implements Balancer {
   private final Clock clock;
   private final LongSupplier random;
   private final InFlight inFlight = new InFlight();
+  private final ClusterStats stats = new ClusterStats();
   private volatile ClusterSnapshot snapshot;
+  /** The background runtime that owns this balancer (discovery, health, ejection); may be null. */
+  private volatile ClusterRuntime runtime;
 
   DefaultBalancer(TetherConfig config, Clock clock, LongSupplier random) {
+    this(config, config.endpoints(), clock, random);
+  }
+
+  DefaultBalancer(TetherConfig config, List<Endpoint> endpoints, Clock clock, LongSupplier random) {
     this.config = config;
     this.clock = clock;
     this.random = random;
-    this.snapshot = ClusterSnapshot.build(config, config.endpoints(), inFlight);
+    update(endpoints);
   }
 
-  /** Replaces the endpoint set (discovery, health); builds the new tables before publishing. */
+  /**
+   * Replaces the endpoint set (discovery, health); builds the new tables before publishing them in
+   * one write. Called off the request path only.
+   */
   void update(List<Endpoint> endpoints) {
-    snapshot = ClusterSnapshot.build(config, endpoints, inFlight);
+    ClusterSnapshot next = ClusterSnapshot.build(config, endpoints, inFlight);
+    List<String> addresses = new ArrayList<>(endpoints.size());
+    for (Endpoint e : endpoints) {
+      addresses.add(e.address());
+    }
+    stats.retain(addresses);
+    snapshot = next;
+    inFlight.retain(addresses);
+  }
+
+  void attach(ClusterRuntime owner) {
+    this.runtime = owner;
+  }
+
+  ClusterStats stats() {
+    return stats;
+  }
+
+  InFlight inFlight() {
+    return inFlight;
   }
 
   ClusterSnapshot snapshot() {
@@ -67,6 +97,7 @@ final class DefaultBalancer implements Balancer {
             : SessionCodec.decodeHeader(raw);
         if (!value.isValid()) {
           status = SessionStatus.INVALID;
+          stats.invalidSessionValues.increment();
         } else {
           sessionAddress = value.address();
           Endpoint pinned = current.byAddress(sessionAddress);
@@ -75,10 +106,16 @@ final class DefaultBalancer implements Balancer {
           } else if (!session.overrideHealth().contains(pinned.health())) {
             status = SessionStatus.UNAVAILABLE_ENDPOINT;
           } else {
+            stats.pinnedSessionHits.increment();
+            EndpointStats pinnedStats = stats.of(sessionAddress);
+            if (pinnedStats != null) {
+              pinnedStats.pinnedSessionHits.increment();
+            }
             return new Decision(pinned, Outcome.SESSION, SessionStatus.PINNED, sessionAddress, 0,
                 0, List.of(), null);
           }
           if (session.strict()) {
+            stats.strictRejections.increment();
             return new Decision(null, Outcome.STRICT_REJECTED, status, sessionAddress, 0, 0,
                 List.of(), null);
           }
@@ -88,9 +125,13 @@ final class DefaultBalancer implements Balancer {
     RequestHash requestHash = RequestHasher.hash(config.hashPolicies(), request);
     long hash = requestHash.present() ? requestHash.hash() : random.getAsLong();
     Endpoint chosen = current.choose(hash, 0);
-    Outcome outcome = chosen == null
-        ? Outcome.NO_HEALTHY_UPSTREAM
-        : requestHash.present() ? Outcome.HASH : Outcome.RANDOM;
+    Outcome outcome;
+    if (chosen == null) {
+      outcome = Outcome.NO_HEALTHY_UPSTREAM;
+      stats.noHealthyUpstream.increment();
+    } else {
+      outcome = requestHash.present() ? Outcome.HASH : Outcome.RANDOM;
+    }
     return new Decision(chosen, outcome, status, sessionAddress, hash, 0, List.of(),
         requestHash.setCookie());
   }
@@ -116,7 +157,11 @@ final class DefaultBalancer implements Balancer {
     if (attempt > HOST_SELECTION_RETRY_ATTEMPTS) {
       attempt = HOST_SELECTION_RETRY_ATTEMPTS;
     }
+    stats.retries.increment();
     Outcome outcome = chosen == null ? Outcome.NO_HEALTHY_UPSTREAM : Outcome.RETRY;
+    if (chosen == null) {
+      stats.noHealthyUpstream.increment();
+    }
     return new Decision(chosen, outcome, previous.session(), previous.sessionAddress(), hash,
         attempt, tried, previous.generatedCookie());
   }
@@ -142,6 +187,14 @@ final class DefaultBalancer implements Balancer {
     if (address.equals(decision.sessionAddress())) {
       return headers;
     }
+    if (decision.sessionAddress() != null) {
+      // The request named another endpoint: the session moves here (a re-pin).
+      stats.rePins.increment();
+      EndpointStats servedStats = stats.of(address);
+      if (servedStats != null) {
+        servedStats.rePins.increment();
+      }
+    }
     if (session.mode() == SessionConfig.Mode.HEADER) {
       headers.add(new ResponseHeader(session.name(), SessionCodec.encodeHeader(address), true));
     } else {
@@ -157,12 +210,54 @@ final class DefaultBalancer implements Balancer {
 
   @Override
   public void requestStarted(Endpoint endpoint) {
-    inFlight.started(endpoint.address());
+    String address = endpoint.address();
+    inFlight.started(address);
+    EndpointStats endpointStats = stats.of(address);
+    if (endpointStats != null) {
+      endpointStats.requests.increment();
+      if (endpoint.health() == Health.DRAINING) {
+        endpointStats.drainingRequests.increment();
+      }
+    }
   }
 
   @Override
   public void requestFinished(Endpoint endpoint, int status) {
-    inFlight.finished(endpoint.address());
+    String address = endpoint.address();
+    inFlight.finished(address);
+    EndpointStats endpointStats = stats.of(address);
+    if (endpointStats != null) {
+      endpointStats.finished(status);
+      ClusterRuntime owner = runtime;
+      if (owner != null) {
+        owner.onResult(address, endpointStats, status);
+      }
+    }
+  }
+
+  /**
+   * Istio's retry policy as Envoy applies it ({@code num_retries}, {@code retry_on},
+   * {@code retriable_status_codes}), limited to idempotent methods and to decisions that are not
+   * strict sessions.
+   */
+  @Override
+  public boolean shouldRetry(RequestView request, Decision decision, int status,
+      int retriesSoFar) {
+    if (!decision.routed() || retriesSoFar >= config.retryPolicy().retries()) {
+      return false;
+    }
+    if (decision.outcome() == Outcome.SESSION && config.session().strict()) {
+      return false;
+    }
+    return Retries.idempotent(request.method()) && Retries.covers(config.retryPolicy(), status);
+  }
+
+  @Override
+  public void close() {
+    ClusterRuntime owner = runtime;
+    if (owner != null) {
+      owner.close();
+    }
   }
 
   @Override

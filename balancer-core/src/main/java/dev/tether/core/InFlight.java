@@ -32,6 +32,19 @@ final class InFlight {
     return total.get();
   }
 
+  /**
+   * Drops the idle counters of addresses that left the endpoint set; a counter still in use stays
+   * until its requests finish and a later change prunes it.
+   */
+  void retain(java.util.Collection<String> addresses) {
+    java.util.Set<String> keep = new java.util.HashSet<>(addresses);
+    for (String address : perAddress.keySet()) {
+      if (!keep.contains(address)) {
+        perAddress.computeIfPresent(address, (a, counter) -> counter.get() == 0 ? null : counter);
+      }
+    }
+  }
+
   int of(String address) {
     AtomicInteger counter = perAddress.get(address);
     return counter == null ? 0 : counter.get();

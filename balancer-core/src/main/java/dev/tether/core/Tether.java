@@ -41,16 +41,26 @@ public final class Tether {
     return ConfigParser.DEFAULTS;
   }
 
-  /** A balancer on the system clock and thread-local randomness. */
+  /**
+   * A started balancer on the system clock and thread-local randomness. It resolves a
+   * {@code dns:} source before returning, and with health checks on waits briefly for their first
+   * round; background work runs on daemon threads named {@code tether-<name>-...}, created only
+   * when needed. Call {@link Balancer#close()} when the container stops.
+   */
   public static Balancer balancer(TetherConfig config) {
     return balancer(config, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextLong());
   }
 
   /**
-   * A balancer with an injected clock (session cookie expiry) and random source (requests that
-   * no hash policy hashes).
+   * A started balancer with an injected clock (session cookie expiry) and random source (requests
+   * that no hash policy hashes); otherwise as {@link #balancer(TetherConfig)}.
    */
   public static Balancer balancer(TetherConfig config, Clock clock, LongSupplier random) {
-    return new DefaultBalancer(config, clock, random);
+    return ClusterRuntime.start(config, ClusterEnvironment.production(config, clock, random));
+  }
+
+  /** A started balancer on an injected environment: fake time, resolver, probe (tests). */
+  static DefaultBalancer balancer(TetherConfig config, ClusterEnvironment environment) {
+    return ClusterRuntime.start(config, environment);
   }
 }
