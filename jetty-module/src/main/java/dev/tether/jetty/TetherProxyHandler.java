@@ -159,6 +159,21 @@ public final class TetherProxyHandler extends ProxyHandler {
   }
 
   @Override
+  protected void copyRequestHeaders(Request clientToProxyRequest,
+      org.eclipse.jetty.client.Request proxyToServerRequest) {
+    // Drops hop-by-hop fields, those the Connection header lists included; keeps Host.
+    super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
+    if (getProxyToServerHost() == null
+        && !clientToProxyRequest.getHeaders().contains(HttpHeader.HOST)) {
+      // HTTP/2 and HTTP/3 clients send :authority, not Host: forward it as Host, as Envoy does.
+      String authority = clientToProxyRequest.getHttpURI().getAuthority();
+      if (authority != null) {
+        proxyToServerRequest.headers(headers -> headers.put(HttpHeader.HOST, authority));
+      }
+    }
+  }
+
+  @Override
   protected void addProxyHeaders(Request clientToProxyRequest,
       org.eclipse.jetty.client.Request proxyToServerRequest) {
     // Instead of Jetty's Via and Forwarded: the X-Forwarded-* trio that Envoy, the Tomcat valve

@@ -66,11 +66,24 @@ final class TetherModuleFilesTest {
     assertThat(keys).containsExactlyElementsOf(Tether.defaults().keySet());
   }
 
+  @Test
+  void servletModuleLoadsTetherAndJettysProxyServletInTheEe10Environment() throws IOException {
+    String mod = "tether-ee10.mod";
+    assertThat(lines(section(mod, "environment"))).containsExactly("ee10");
+    assertThat(lines(section(mod, "depend"))).containsExactlyInAnyOrder("client", "ee10-servlet");
+    assertThat(lines(section(mod, "lib")))
+        .containsExactly("lib/jetty-ee10-proxy-${jetty.version}.jar", "lib/tether/*.jar");
+  }
+
   private static String section(String name) throws IOException {
-    String mod = Files.readString(JETTY.resolve("modules/tether.mod"));
+    return section("tether.mod", name);
+  }
+
+  private static String section(String file, String name) throws IOException {
+    String mod = Files.readString(JETTY.resolve("modules").resolve(file));
     Matcher section = Pattern.compile("(?ms)^\\[" + Pattern.quote(name) + "\\]\\n(.*?)(?=^\\[|\\z)")
         .matcher(mod);
-    assertThat(section.find()).as("[%s] in tether.mod", name).isTrue();
+    assertThat(section.find()).as("[%s] in %s", name, file).isTrue();
     return section.group(1);
   }
 
