@@ -19,10 +19,13 @@ abstract class AbstractProxyContainer implements ProxyContainer {
 
   /** Generous for a cold JVM on a loaded 2-core CI machine; a healthy start takes 1 to 3 s. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+  /** Starts on a port someone else took first are retried on a new port this many times. */
+  private static final int BIND_ATTEMPTS = 3;
 
   private final String label;
   private ManagedProcess process;
   private URI baseUri;
+  private Path lastLog;
 
   AbstractProxyContainer(String label) {
     this.label = label;
@@ -33,16 +36,38 @@ abstract class AbstractProxyContainer implements ProxyContainer {
     return label;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The port is chosen free just before the container binds it; should another process take
+   * it in between, the start is retried on a new port, at most {@value #BIND_ATTEMPTS} times.
+   */
   @Override
   public final synchronized void start(Map<String, String> tetherKeys,
       Map<String, String> baseFiles) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        startOnce(tetherKeys, baseFiles);
+        return;
+      } catch (RuntimeException e) {
+        if (attempt >= BIND_ATTEMPTS || lastLog == null
+            || !Files2.tail(lastLog, 200).contains("Address already in use")) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void startOnce(Map<String, String> tetherKeys, Map<String, String> baseFiles) {
     stop();
+    lastLog = null;
     Path runDir = Layout.newRunDir(label);
     try {
       Files.writeString(runDir.resolve("tether-keys.txt"), new TreeMap<>(tetherKeys).toString(),
           StandardCharsets.UTF_8);
       int port = FreePorts.next();
       process = launch(runDir, port, tetherKeys, baseFiles);
+      lastLog = process.log();
       baseUri = URI.create("http://127.0.0.1:" + port + "/");
       awaitReady();
     } catch (IOException e) {
@@ -87,6 +112,9 @@ abstract class AbstractProxyContainer implements ProxyContainer {
     try {
       Poll.until(label + " answers GET /hello with 200 on " + baseUri, START_TIMEOUT, () -> {
         process.failIfDead();
+        if (Files2.tail(process.log(), 200).contains("Address already in use")) {
+          throw new Poll.Fatal(label + ": port " + baseUri.getPort() + " was taken");
+        }
         HttpResponse<Void> response = http.send(hello, HttpResponse.BodyHandlers.discarding());
         if (response.statusCode() != 200) {
           throw new IllegalStateException("GET /hello answered " + response.statusCode());

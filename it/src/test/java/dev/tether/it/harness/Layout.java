@@ -67,6 +67,7 @@ public final class Layout {
         String value = System.getProperty("tether.it.work", "target/it-work");
         Path dir = Path.of(value).toAbsolutePath();
         try {
+          Leftovers.reap(dir);
           Files2.deleteRecursively(dir);
           work = Files.createDirectories(dir);
         } catch (IOException e) {

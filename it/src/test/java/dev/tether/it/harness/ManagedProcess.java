@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 
 /**
  * A child process whose output goes to a log file under {@code target/}, and which is always
- * ended with its whole process tree: by {@link #close()}, and by a JVM shutdown hook for any
- * process a failed or interrupted test run left behind.
+ * ended with its whole process tree: by {@link #close()}, by a JVM shutdown hook for any process a
+ * failed or interrupted test run left behind, and, should this JVM itself be killed, by the next
+ * run through {@link Leftovers}.
  */
 public final class ManagedProcess implements AutoCloseable {
 
@@ -68,6 +69,7 @@ public final class ManagedProcess implements AutoCloseable {
       });
       ManagedProcess managed = new ManagedProcess(name, builder.start(), log);
       LIVE.add(managed);
+      Leftovers.record(managed.process.toHandle());
       return managed;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start " + name + ": " + command, e);

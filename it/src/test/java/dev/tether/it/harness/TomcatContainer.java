@@ -58,7 +58,9 @@ final class TomcatContainer extends AbstractProxyContainer {
     env.put("CATALINA_BASE", base.toString());
     env.put("JAVA_HOME", Jvm.javaHome());
     env.put("JRE_HOME", null);
-    env.put("CATALINA_OPTS", String.join(" ", Jvm.SMALL));
+    // Exit rather than run on without a connector when the port cannot be bound.
+    env.put("CATALINA_OPTS", String.join(" ", Jvm.SMALL)
+        + " -Dorg.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true");
     env.put("JAVA_OPTS", null);
     env.put("CATALINA_PID", null);
     env.put("CATALINA_OUT", null);
