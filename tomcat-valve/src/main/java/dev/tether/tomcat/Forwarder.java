@@ -38,8 +38,9 @@ import org.apache.tomcat.util.res.StringManager;
 /**
  * Forwards one client request to the backend the balancer chose, over the JDK HTTP client on
  * HTTP/1.1, and relays the answer. It follows the per-request flow every Tether container follows:
- * route, forward, retry an idempotent request on a connect failure (at most {@value #MAX_RETRIES}
- * times, Istio's default), then write the session headers the balancer asks for.
+ * route, forward, retry where the balancer's retry policy says so (Istio's default: an idempotent
+ * request, twice at most, on a connect failure or a 503), then write the session headers the
+ * balancer asks for.
  *
  * <p>The legs are named as in Jetty's proxy: {@code clientRequest} (client -> proxy),
  * {@code proxyRequest} (proxy -> server), {@code serverResponse} (server -> proxy),
@@ -48,13 +49,6 @@ import org.apache.tomcat.util.res.StringManager;
 final class Forwarder {
   /** The request attribute naming the backend used, for {@code %{tether.upstream}r}. */
   static final String UPSTREAM_ATTRIBUTE = "tether.upstream";
-
-  /** Istio's default number of retries. */
-  static final int MAX_RETRIES = 2;
-
-  /** Methods RFC 9110 section 9.2.2 calls idempotent: safe to send again after a failure. */
-  private static final Set<String> IDEMPOTENT =
-      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
   /**
    * Request headers not copied as they are: Host and Content-Length come from the proxy request
@@ -122,8 +116,12 @@ final class Forwarder {
     return balancer;
   }
 
-  /** Stops the client's worker threads; exchanges still running fail. */
+  /**
+   * Stops the balancer's background work (discovery, health checks, ejection sweeps, JMX) and the
+   * client's worker threads; exchanges still running fail.
+   */
   void close() {
+    balancer.close();
     executor.shutdownNow();
   }
 
@@ -131,7 +129,6 @@ final class Forwarder {
   void forward(Request clientRequest, Response clientResponse) throws IOException {
     TomcatRequestView view = new TomcatRequestView(clientRequest);
     ClientBody clientBody = ClientBody.of(clientRequest);
-    boolean idempotent = IDEMPOTENT.contains(clientRequest.getMethod());
     Decision decision = balancer.route(view);
     for (int retries = 0; ; retries++) {
       if (!decision.routed()) {
@@ -153,17 +150,13 @@ final class Forwarder {
         serverResponse = client.send(proxyRequest, BodyHandlers.ofInputStream());
       } catch (ConnectException | HttpConnectTimeoutException connectFailure) {
         balancer.requestFinished(endpoint, 0);
-        boolean strictSession = decision.outcome() == Outcome.SESSION
-            && balancer.config().session().strict();
-        boolean retry = idempotent && !clientBody.consumed() && retries < MAX_RETRIES
-            && !strictSession;
+        boolean retry = mayRetry(view, decision, clientBody, 0, retries);
         if (log.isDebugEnabled()) {
           log.debug(strings.getString(
               "forwarder.connectFailed", endpoint.address(), connectFailure.toString(), retry));
         }
         if (!retry) {
-          reply(clientResponse, 503, strictSession
-              ? "no healthy upstream" : "upstream connect error");
+          reply(clientResponse, 503, "upstream connect error");
           return;
         }
         decision = balancer.retry(view, decision);
@@ -173,6 +166,8 @@ final class Forwarder {
         reply(clientResponse, 504, "upstream request timeout");
         return;
       } catch (IOException ioFailure) {
+        // A reset after the connection was made: the request may have reached the backend, and
+        // Istio's default retry policy does not retry resets, so neither does the valve.
         balancer.requestFinished(endpoint, 0);
         if (log.isDebugEnabled()) {
           log.debug(strings.getString(
@@ -186,9 +181,26 @@ final class Forwarder {
         reply(clientResponse, 503, "upstream request interrupted");
         return;
       }
+      int status = serverResponse.statusCode();
+      balancer.requestFinished(endpoint, status);
+      if (mayRetry(view, decision, clientBody, status, retries)) {
+        // A retriable status (Istio: 503) and nothing sent to the client yet: drop this answer.
+        serverResponse.body().close();
+        decision = balancer.retry(view, decision);
+        continue;
+      }
       relay(clientResponse, decision, endpoint, serverResponse);
       return;
     }
+  }
+
+  /**
+   * The balancer's retry policy decides; the valve adds what only it knows: a request body the
+   * backend has started reading cannot be sent again.
+   */
+  private boolean mayRetry(
+      TomcatRequestView view, Decision decision, ClientBody clientBody, int status, int retries) {
+    return !clientBody.consumed() && balancer.shouldRetry(view, decision, status, retries);
   }
 
   private HttpRequest proxyRequest(
@@ -244,9 +256,8 @@ final class Forwarder {
   private void relay(
       Response clientResponse, Decision decision, Endpoint endpoint,
       HttpResponse<InputStream> serverResponse) {
-    int status = serverResponse.statusCode();
     try (InputStream serverBody = serverResponse.body()) {
-      clientResponse.setStatus(status);
+      clientResponse.setStatus(serverResponse.statusCode());
       copyResponseHeaders(serverResponse.headers(), clientResponse);
       for (ResponseHeader header : balancer.responseHeaders(decision, endpoint)) {
         if (header.replace()) {
@@ -259,8 +270,6 @@ final class Forwarder {
     } catch (IOException clientFailure) {
       // Writing the client response (or closing the server body) failed: the client is gone,
       // and closing the server body has cancelled the exchange.
-    } finally {
-      balancer.requestFinished(endpoint, status);
     }
   }
 

@@ -152,7 +152,12 @@ public final class TetherValve extends ValveBase {
       ValveOptions options = ValveOptions.parse(valveKeys);
       TetherConfig config = Tether.parseConfig(coreKeys, catalinaBase());
       Balancer balancer = Tether.balancer(config);
-      started = new Running(options, Forwarder.create(balancer, options));
+      try {
+        started = new Running(options, Forwarder.create(balancer, options));
+      } catch (RuntimeException failed) {
+        balancer.close();
+        throw failed;
+      }
     } catch (ConfigException invalid) {
       throw new LifecycleException(invalid.getMessage(), invalid);
     } catch (RuntimeException failed) {

@@ -173,7 +173,10 @@ final class AffinityThroughValveTest {
       throws Exception {
     try (Cluster cluster = new Cluster();
         Front front = Front.started(baseDir,
-            Map.of("endpoints", cluster.endpoints(), "hashPolicy", "header:x-user"))) {
+            // Outlier ejection off: it would change the ring between the prediction and the
+            // request it predicts.
+            Map.of("endpoints", cluster.endpoints(), "hashPolicy", "header:x-user",
+                "consecutive5xxErrors", "0"))) {
       cluster.named("b1").stop();
       cluster.named("b2").stop();
       Balancer balancer = front.valve.getBalancer();
@@ -215,6 +218,34 @@ final class AffinityThroughValveTest {
     @Override public int remotePort() { return 40000; }
     @Override public String localAddress() { return "127.0.0.1"; }
     @Override public int localPort() { return 8080; }
+  }
+
+  @Test
+  void aBackend503IsRetriedElsewhereForIdempotentRequestsAndRelayedForOthers() throws Exception {
+    try (Cluster cluster = new Cluster();
+        Front front = Front.started(baseDir,
+            Map.of("endpoints", cluster.endpoints(), "sessionHeader", SESSION_HEADER))) {
+      Backend overloaded = cluster.named("b1");
+      overloaded.failWith = 503;
+
+      HttpResponse<String> moved = get(front, "/", SESSION_HEADER, headerValue(overloaded.address()));
+      assertThat(moved.statusCode()).isEqualTo(200);
+      Backend now = cluster.named(servedBy(moved));
+      assertThat(now).isNotSameAs(overloaded);
+      assertThat(moved.headers().firstValue(SESSION_HEADER)).contains(headerValue(now.address()));
+      assertThat(overloaded.requests()).isEqualTo(1);
+
+      HttpResponse<String> post = client.send(HttpRequest.newBuilder(URI.create(front.url("/")))
+          .header(SESSION_HEADER, headerValue(overloaded.address()))
+          .POST(HttpRequest.BodyPublishers.ofString("once")).build(), BodyHandlers.ofString());
+      assertThat(post.statusCode()).isEqualTo(503);
+      assertThat(servedBy(post)).isEqualTo("b1");
+      assertThat(overloaded.requests()).isEqualTo(2);
+
+      overloaded.failWith = 500;
+      HttpResponse<String> error = get(front, "/", SESSION_HEADER, headerValue(overloaded.address()));
+      assertThat(error.statusCode()).as("500 is not in Istio's default retryOn").isEqualTo(500);
+    }
   }
 
   @Test

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * cookies; {@code /redirect} answers 302 to {@link #redirectTo}; {@code /upload} consumes the
  * body and answers its length and SHA-256; {@code /download?bytes=N} streams N deterministic
  * bytes; {@code /gated} sends half a body, then waits for {@link #gate}; {@code /die} breaks off
- * mid-body; {@code /slow} waits for {@link #gate} before answering; anything else answers the name.
+ * mid-body; {@code /slow} waits for {@link #gate} before answering; anything else answers the name
+ * (with status {@link #failWith} when set).
  */
 final class Backend implements AutoCloseable {
   /** One request as the backend saw it. */
@@ -42,6 +43,8 @@ final class Backend implements AutoCloseable {
   /** Released by the test to let {@code /gated} and {@code /slow} go on. */
   final CountDownLatch gate = new CountDownLatch(1);
   volatile String redirectTo = "http://127.0.0.1:1/";
+  /** When not 0, the status every plain request gets (say, 503 for an overloaded backend). */
+  volatile int failWith;
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
@@ -159,7 +162,8 @@ final class Backend implements AutoCloseable {
         }
         default -> {
           exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
-          send(exchange, 200, name);
+          int status = failWith;
+          send(exchange, status == 0 ? 200 : status, name);
         }
       }
     }
