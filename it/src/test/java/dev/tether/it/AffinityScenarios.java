@@ -9,6 +9,7 @@ import dev.tether.it.harness.ProbeServer;
 import dev.tether.it.harness.ProxyContainer;
 import dev.tether.it.harness.Reply;
 import dev.tether.it.harness.SharedBackends;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -31,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The affinity scenarios, written once and run on every container: a subclass per distribution
@@ -510,6 +512,56 @@ abstract class AffinityScenarios {
         }
         assertThat(probe.connections()).as("connections to %s", probe.address()).isZero();
       }
+    }
+  }
+
+  /** The proxy's forwarding contract, checked once per container on the header configuration. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class Forwarding {
+
+    @ParameterizedTest
+    @ValueSource(ints = {201, 404, 500, 503})
+    void backendStatusReachesTheClient(int status) {
+      Reply reply = client.get(headerSessions().baseUri(), "/status/" + status);
+
+      assertThat(reply.status()).isEqualTo(status);
+      assertThat(reply.instance()).as("answered by a backend, not the proxy").isIn(sharedNames());
+    }
+
+    @Test
+    void backendSeesTheClientInForwardedHeaders() {
+      ProxyContainer proxy = headerSessions();
+      Reply reply = client.get(proxy.baseUri(), "/headers", "X-Forwarded-For", "203.0.113.7");
+
+      assertThat(reply.status()).isEqualTo(200);
+      assertThat(jsonField(reply.body(), "X-Forwarded-For"))
+          .as("client's X-Forwarded-For, then the client's address")
+          .matches("203\\.0\\.113\\.7\\s*,\\s*127\\.0\\.0\\.1");
+      assertThat(jsonField(reply.body(), "X-Forwarded-Proto")).isEqualTo("http");
+      // Host itself is the client's on Jetty, but the backend's on the valve unless the JVM runs
+      // with -Djdk.httpclient.allowRestrictedHeaders=host (the JDK client refuses to set it);
+      // X-Forwarded-Host carries the client's on both.
+      assertThat(jsonField(reply.body(), "X-Forwarded-Host"))
+          .isEqualTo("127.0.0.1:" + proxy.baseUri().getPort());
+    }
+
+    @Test
+    void largeRequestBodyComesBackIntact() {
+      byte[] body = new byte[4 << 20];
+      new Random(7).nextBytes(body);
+
+      HttpResponse<byte[]> echoed = client.post(headerSessions().baseUri(), "/anything", body);
+
+      assertThat(echoed.statusCode()).isEqualTo(200);
+      assertThat(echoed.body()).as("4 MiB echoed by the backend").isEqualTo(body);
+    }
+
+    private String jsonField(String json, String name) {
+      Matcher matcher = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"")
+          .matcher(json);
+      assertThat(matcher.find()).as("%s in %s", name, json).isTrue();
+      return matcher.group(1);
     }
   }
 }

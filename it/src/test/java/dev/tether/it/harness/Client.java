@@ -23,6 +23,25 @@ public final class Client {
       .build();
 
   /**
+   * {@code POST base + path} with {@code body}; the response body as bytes.
+   *
+   * @throws UncheckedIOException when no response came
+   */
+  public HttpResponse<byte[]> post(URI base, String path, byte[] body) {
+    HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+        .header("Content-Type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException("POST " + base.resolve(path) + ": no response", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: POST " + base.resolve(path), e);
+    }
+  }
+
+  /**
    * {@code GET base + path} with the given header name/value pairs.
    *
    * @throws UncheckedIOException when no response came
