@@ -1,6 +1,7 @@
 package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.it.harness.Backend;
 import dev.tether.it.harness.Client;
@@ -562,6 +563,23 @@ abstract class AffinityScenarios {
           .matcher(json);
       assertThat(matcher.find()).as("%s in %s", name, json).isTrue();
       return matcher.group(1);
+    }
+  }
+
+  /** A configuration error stops the container at startup, naming the key, as documented. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class Misconfiguration {
+
+    @Test
+    void badValueStopsTheContainerWithTheKeyInItsLog() {
+      try (ProxyContainer proxy = kind.create()) {
+        assertThatThrownBy(() -> proxy.start(Map.of(
+            "endpoints", backends.endpoints(),
+            "sessionHeader", SessionHeader.NAME,
+            "sessionStrict", "maybe")))
+            .hasMessageContaining("sessionStrict: maybe (expected:");
+      }
     }
   }
 }
