@@ -30,9 +30,19 @@ etc/tether.xml
 ## shown are the defaults. A bad value stops the server with
 ## "key: value (expected: ...)" in the log.
 
-## Backends, comma-separated: host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE]
-## with IPv6 in brackets, e.g. 10.0.0.1:8080,10.0.0.2:8080;weight=2,[2001:db8::1]:8080
+## Backends. One of:
+##   a static list, comma-separated host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE],
+##     IPv6 in brackets, e.g. 10.0.0.1:8080,10.0.0.2:8080;weight=2,[2001:db8::1]:8080
+##   dns:NAME:PORT     every address NAME resolves to, re-resolved every dnsRefreshRate
+##   file:PATH         a YAML/JSON endpoints file (relative to jetty.base), re-read every fileRefreshRate
+## Required.
 # tether.endpoints=
+
+## dns: endpoints: how often the name is resolved again (set only with dns:).
+# tether.dnsRefreshRate=5s
+
+## file: endpoints: how often the file is checked for changes (set only with file:).
+# tether.fileRefreshRate=1s
 
 ## Consistent-hash algorithm: RING_HASH or MAGLEV.
 # tether.loadBalancer=RING_HASH
@@ -51,6 +61,7 @@ etc/tether.xml
 # tether.useHostnameForHashing=false
 
 ## Percent of healthy endpoints below which all endpoints are used (0 disables panic).
+## With outlier detection on, Istio uses minHealthPercent instead (default 0).
 # tether.panicThreshold=50
 
 ## Locality weights, comma-separated LOCALITY=WEIGHT (empty: no locality weighting).
@@ -62,15 +73,18 @@ etc/tether.xml
 ## Request hash policies, comma-separated, evaluated in order:
 ## header:NAME | cookie:NAME[;ttl=DURATION][;path=P][;attribute=NAME[=VALUE]]... | sourceIp | query:NAME,
 ## each optionally followed by ;terminal. E.g. cookie:sticky-session-key;ttl=0s
+## None: requests without a session go to a random endpoint, as in Envoy.
 # tether.hashPolicy=
 
 ## Stateful session by cookie (Istio's istio.io/persistent-session label): NAME[:PATH].
 # tether.sessionCookie=
 
-## Session cookie Max-Age, a duration such as 0s (session cookie), 30m, 1h.
+## Session cookie Max-Age, a duration such as 0s (a session cookie), 30m, 1h
+## (set only with sessionCookie).
 # tether.sessionCookieTtl=0s
 
 ## Attributes appended to the session Set-Cookie, separated by ; or , e.g. Secure;SameSite=Lax
+## (set only with sessionCookie).
 # tether.sessionCookieAttributes=
 
 ## Stateful session by header (istio.io/persistent-session-header): the header name.
@@ -82,6 +96,34 @@ etc/tether.xml
 ## Endpoint healths a session may still be routed to.
 # tether.sessionOverrideHealth=UNKNOWN,HEALTHY,DEGRADED,DRAINING
 
-## An Istio DestinationRule YAML file (relative to jetty.base); the keys above override it.
+## An Istio DestinationRule YAML file (relative to jetty.base): its consistentHash and
+## outlierDetection apply; the keys set here override it.
 # tether.destinationRule=
+
+## Active HTTP health checks: GET this path on every endpoint (empty: no checks).
+## The other healthCheck/threshold keys may be set only with it.
+# tether.healthCheckPath=
+# tether.healthCheckInterval=10s
+# tether.healthCheckTimeout=1s
+
+## Passes in a row that bring an endpoint back; failures in a row that take it out.
+# tether.healthyThreshold=1
+# tether.unhealthyThreshold=3
+
+## Outlier ejection (Istio's outlierDetection). Setting any of these turns it on
+## with Istio's defaults for the rest; a DestinationRule's outlierDetection does too.
+# tether.consecutive5xxErrors=5
+# tether.consecutiveGatewayErrors=0
+# tether.outlierInterval=10s
+# tether.baseEjectionTime=30s
+# tether.maxEjectionPercent=10
+# tether.minHealthPercent=0
+
+## Retries (Istio's default route retry policy): at most this many retries (0: none), for
+## idempotent requests whose body can be sent again, on the Envoy retryOn conditions and status codes.
+# tether.retries=2
+# tether.retryOn=connect-failure,refused-stream,unavailable,cancelled,503
+
+## Name of this balancer's JMX beans (dev.tether:type=Balancer,name=...).
+# tether.name=tether
 # end::documentation[]

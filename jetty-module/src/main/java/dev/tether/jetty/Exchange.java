@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * servlet keep one per client request, as a request attribute, because Jetty's proxy hooks are
  * called on different threads with only the request to go by.
  *
+ * <p>Whether a failed attempt is retried is the balancer's call ({@link Balancer#shouldRetry}:
+ * Istio's retry policy, idempotent methods only, never a strict session); the container adds the
+ * one thing the balancer cannot know, that the body can still be sent again.
+ *
  * <p>The request flow is sequential (an attempt ends before the next one starts), so the fields
  * are only volatile for visibility across the threads that run those hooks.
  */
@@ -22,16 +26,13 @@ final class Exchange {
   /** Request attribute under which the exchange is kept. */
   static final String ATTRIBUTE = Exchange.class.getName();
 
-  /** Istio's default retry budget: at most two retries after the first attempt. */
-  static final int MAX_RETRIES = 2;
-
-  /** What to do after an attempt failed before any response byte. */
+  /** What to do after an attempt failed. */
   enum Next {
     /** Forward again: {@link #endpoint()} is the next endpoint to try. */
     RETRY,
     /** Answer 503 "no healthy upstream" (strict session, or nothing left to try). */
     REJECT,
-    /** Not retriable (method, consumed body, budget spent): let the container's 502 stand. */
+    /** Not retried: let the failure (502, 504) or the backend's answer stand. */
     GIVE_UP
   }
 
@@ -41,6 +42,7 @@ final class Exchange {
   private volatile Decision decision;
   private volatile int retries;
   private volatile boolean bodyTouched;
+  private volatile boolean retryPending;
 
   Exchange(Balancer balancer, RequestView request, Decision decision) {
     this.balancer = balancer;
@@ -60,6 +62,7 @@ final class Exchange {
 
   /** Marks the start of an attempt against the current endpoint; returns that endpoint. */
   Endpoint start() {
+    retryPending = false;
     Endpoint endpoint = decision.endpoint();
     inFlight.set(endpoint);
     balancer.requestStarted(endpoint);
@@ -88,19 +91,49 @@ final class Exchange {
   }
 
   /**
-   * Decides what follows an attempt that failed before any response byte (the backend could not
-   * be reached, or dropped the connection before answering). The attempt must be finished first.
-   *
-   * @param idempotentMethod whether the request's method may be repeated
+   * Called when the backend's response head arrives, before anything of it is passed on: whether
+   * this status is one the retry policy retries (Istio retries 503 by default). If so the attempt
+   * is finished with that status and marked for retry; the caller aborts the backend response and
+   * {@link #afterFailedAttempt} then returns {@link Next#RETRY} or {@link Next#GIVE_UP}.
    */
-  Next afterFailedAttempt(boolean idempotentMethod) {
-    if (!idempotentMethod || bodyTouched || retries >= MAX_RETRIES) {
-      return Next.GIVE_UP;
+  boolean retriesResponse(int status) {
+    if (bodyTouched || !balancer.shouldRetry(request, decision, status, retries)) {
+      return false;
     }
+    finish(status);
+    retryPending = true;
+    return true;
+  }
+
+  /** Whether the attempt was abandoned by {@link #retriesResponse} to be retried. */
+  boolean isRetryPending() {
+    return retryPending;
+  }
+
+  /**
+   * Decides what follows an attempt that failed: abandoned for a retriable status, or with no
+   * response byte (the backend could not be reached, or dropped the connection before answering).
+   * The attempt must be finished first.
+   */
+  Next afterFailedAttempt() {
     Decision failed = decision;
-    if (failed.outcome() == Outcome.SESSION && balancer.config().session().strict()) {
+    int status = 0;
+    if (retryPending) {
+      retryPending = false;
+      return retry(failed);
+    }
+    if (failed.outcome() == Outcome.SESSION && balancer.config().session().strict()
+        && ProxyRules.isIdempotent(request.method())) {
+      // Strict sessions never move: the pinned backend is gone, so 503 as Envoy answers.
       return Next.REJECT;
     }
+    if (bodyTouched || !balancer.shouldRetry(request, failed, status, retries)) {
+      return Next.GIVE_UP;
+    }
+    return retry(failed);
+  }
+
+  private Next retry(Decision failed) {
     Decision next = balancer.retry(request, failed);
     if (!next.routed()) {
       return Next.REJECT;

@@ -38,10 +38,12 @@ import org.slf4j.LoggerFactory;
  * serve); the chosen {@code ip:port} goes into the request attribute {@code tether.upstream};
  * hop-by-hop headers (RFC 9110 section 7.6.1) are dropped both ways and X-Forwarded-For/-Proto/-Host
  * added; the Host header is forwarded as the client sent it. When the backend cannot be reached
- * (no response byte), an idempotent request whose body is untouched is retried at most twice on
- * {@link Balancer#retry}, as Istio's default retry policy does, unless a strict session named that
- * backend (503). The backend's headers, Set-Cookie included, pass through; the balancer's session
- * and hash cookies or headers are then added.
+ * (no response byte) or answers a status the retry policy covers (by default Istio's: connect
+ * failures and 503, at most 2 retries, idempotent methods only, see {@link Balancer#shouldRetry}),
+ * a request whose body is still untouched goes to {@link Balancer#retry} before anything reaches
+ * the client; a strict session whose backend cannot be reached answers 503. The backend's
+ * headers, Set-Cookie included, pass through; the balancer's session and hash cookies or headers
+ * are then added.
  *
  * <p>Embedding, for example in front of three backends with header sessions:
  *
@@ -60,16 +62,28 @@ import org.slf4j.LoggerFactory;
 public final class TetherProxyHandler extends ProxyHandler {
   private static final Logger LOG = LoggerFactory.getLogger(TetherProxyHandler.class);
 
-  private final Balancer balancer;
+  /** The configuration the handler builds its balancer from; null when given a balancer. */
+  private final TetherConfig config;
+  private volatile Balancer balancer;
+  private volatile boolean balancerClosed;
 
-  /** A proxy routing with {@code balancer}, for callers that build their own (tests, metrics). */
+  /**
+   * A proxy routing with {@code balancer}, for callers that build their own (tests, a shared
+   * balancer). The caller owns it: stopping the handler does not close it.
+   */
   public TetherProxyHandler(Balancer balancer) {
+    this.config = null;
     this.balancer = Objects.requireNonNull(balancer, "balancer");
   }
 
-  /** A proxy routing with a new balancer for {@code config}. */
+  /**
+   * A proxy routing with a new balancer for {@code config}. The handler owns that balancer: it
+   * closes it when stopped (ending discovery, health checks and JMX beans) and builds a new one if
+   * started again.
+   */
   public TetherProxyHandler(TetherConfig config) {
-    this(Tether.balancer(config));
+    this.config = Objects.requireNonNull(config, "config");
+    this.balancer = Tether.balancer(config);
   }
 
   /**
@@ -100,6 +114,27 @@ public final class TetherProxyHandler extends ProxyHandler {
   }
 
   @Override
+  protected void doStart() throws Exception {
+    if (config != null && balancerClosed) {
+      balancer = Tether.balancer(config);
+      balancerClosed = false;
+    }
+    super.doStart();
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    try {
+      super.doStop();
+    } finally {
+      if (config != null) {
+        balancer.close();
+        balancerClosed = true;
+      }
+    }
+  }
+
+  @Override
   protected void configureHttpClient(HttpClient httpClient) {
     super.configureHttpClient(httpClient);
     // Forward the client's User-Agent untouched; never invent one.
@@ -109,13 +144,14 @@ public final class TetherProxyHandler extends ProxyHandler {
   @Override
   public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse,
       Callback proxyToClientCallback) {
+    Balancer current = balancer;
     RequestView view = new JettyRequestView(clientToProxyRequest);
-    Decision decision = balancer.route(view);
+    Decision decision = current.route(view);
     if (!decision.routed()) {
       writeNoHealthyUpstream(proxyToClientResponse, proxyToClientCallback);
       return true;
     }
-    Exchange exchange = new Exchange(balancer, view, decision);
+    Exchange exchange = new Exchange(current, view, decision);
     clientToProxyRequest.setAttribute(Exchange.ATTRIBUTE, exchange);
     forward(exchange, clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
     return true;
@@ -220,12 +256,15 @@ public final class TetherProxyHandler extends ProxyHandler {
       Callback proxyToClientCallback, Throwable failure) {
     Exchange exchange = exchange(clientToProxyRequest);
     boolean noResponseByte = serverToProxyResponse == null || serverToProxyResponse.getStatus() == 0;
-    if (exchange != null && noResponseByte && !proxyToClientResponse.isCommitted()
-        && !(failure instanceof TimeoutException)) {
+    // A timeout means the backend has the request and is slow: not retried (504), as Istio's
+    // default retryOn has no per-try timeout condition.
+    boolean retriable = exchange != null && !proxyToClientResponse.isCommitted()
+        && (exchange.isRetryPending() || noResponseByte && !(failure instanceof TimeoutException));
+    if (retriable) {
       Endpoint failed = exchange.endpoint();
-      switch (exchange.afterFailedAttempt(ProxyRules.isIdempotent(clientToProxyRequest.getMethod()))) {
+      switch (exchange.afterFailedAttempt()) {
         case RETRY -> {
-          LOG.debug("{} unreachable ({}), retry {} on {}", failed.address(), failure,
+          LOG.debug("{} failed ({}), retry {} on {}", failed.address(), failure,
               exchange.retries(), exchange.endpoint().address());
           try {
             forward(exchange, clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
@@ -235,11 +274,11 @@ public final class TetherProxyHandler extends ProxyHandler {
           }
         }
         case REJECT -> {
-          LOG.debug("{} unreachable ({}), answering 503", failed.address(), failure);
+          LOG.debug("{} failed ({}), answering 503", failed.address(), failure);
           writeNoHealthyUpstream(proxyToClientResponse, proxyToClientCallback);
           return;
         }
-        case GIVE_UP -> LOG.debug("{} failed ({}), not retriable", failed.address(), failure);
+        case GIVE_UP -> LOG.debug("{} failed ({}), not retried", failed.address(), failure);
       }
     }
     super.onServerToProxyResponseFailure(clientToProxyRequest, proxyToServerRequest,
@@ -315,7 +354,20 @@ public final class TetherProxyHandler extends ProxyHandler {
     }
 
     @Override
+    public void onBegin(org.eclipse.jetty.client.Response serverToProxyResponse) {
+      if (exchange(clientToProxyRequest).retriesResponse(serverToProxyResponse.getStatus())) {
+        // Nothing of this response reaches the client: the failure hook forwards again.
+        serverToProxyResponse.abort(new RetriableResponseException(serverToProxyResponse.getStatus()));
+        return;
+      }
+      super.onBegin(serverToProxyResponse);
+    }
+
+    @Override
     public void onHeaders(org.eclipse.jetty.client.Response serverToProxyResponse) {
+      if (exchange(clientToProxyRequest).isRetryPending()) {
+        return; // abandoned in onBegin
+      }
       HttpFields serverHeaders = serverToProxyResponse.getHeaders();
       Set<String> connectionListed =
           ProxyRules.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION));

@@ -60,11 +60,16 @@ public class TetherProxyServlet extends ProxyServlet {
   private static final long serialVersionUID = 1L;
 
   private transient volatile Balancer balancer;
+  /** Whether {@link #init()} built the balancer, so {@link #destroy()} closes it. */
+  private transient volatile boolean ownsBalancer;
 
-  /** A servlet configured from its init-parameters. */
+  /** A servlet configured from its init-parameters; it closes its balancer when destroyed. */
   public TetherProxyServlet() {}
 
-  /** A servlet routing with {@code balancer}; Tether init-parameters are then ignored. */
+  /**
+   * A servlet routing with {@code balancer}; Tether init-parameters are then ignored. The caller
+   * owns the balancer: destroying the servlet does not close it.
+   */
   public TetherProxyServlet(Balancer balancer) {
     this.balancer = Objects.requireNonNull(balancer, "balancer");
   }
@@ -90,8 +95,22 @@ public class TetherProxyServlet extends ProxyServlet {
     try {
       balancer = Tether.balancer(
           Settings.parse(keys, Path.of(System.getProperty("jetty.base", ""))));
+      ownsBalancer = true;
     } catch (ConfigException e) {
       throw new UnavailableException(e.getMessage());
+    }
+  }
+
+  @Override
+  public void destroy() {
+    try {
+      super.destroy();
+    } finally {
+      if (ownsBalancer) {
+        balancer.close();
+        balancer = null;
+        ownsBalancer = false;
+      }
     }
   }
 
@@ -106,13 +125,14 @@ public class TetherProxyServlet extends ProxyServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws ServletException, IOException {
+    Balancer current = balancer;
     RequestView view = new ServletRequestView(request);
-    Decision decision = balancer.route(view);
+    Decision decision = current.route(view);
     if (!decision.routed()) {
       writeNoHealthyUpstream(request, response);
       return;
     }
-    Exchange exchange = new Exchange(balancer, view, decision);
+    Exchange exchange = new Exchange(current, view, decision);
     request.setAttribute(Exchange.ATTRIBUTE, exchange);
     Endpoint endpoint = exchange.start();
     request.setAttribute(ProxyRules.UPSTREAM_ATTRIBUTE, endpoint.address());
@@ -201,6 +221,23 @@ public class TetherProxyServlet extends ProxyServlet {
       HttpServletResponse response) {
     return new ProxyResponseListener(request, response) {
       @Override
+      public void onBegin(Response serverResponse) {
+        if (exchange(request).retriesResponse(serverResponse.getStatus())) {
+          // Nothing of this response reaches the client: onProxyResponseFailure sends again.
+          serverResponse.abort(new RetriableResponseException(serverResponse.getStatus()));
+          return;
+        }
+        super.onBegin(serverResponse);
+      }
+
+      @Override
+      public void onHeaders(Response serverResponse) {
+        if (!exchange(request).isRetryPending()) {
+          super.onHeaders(serverResponse);
+        }
+      }
+
+      @Override
       public void onComplete(Result result) {
         exchange(request).finish(result.getResponse().getStatus());
         super.onComplete(result);
@@ -239,12 +276,14 @@ public class TetherProxyServlet extends ProxyServlet {
       HttpServletResponse proxyResponse, Response serverResponse, Throwable failure) {
     Exchange exchange = exchange(clientRequest);
     boolean noResponseByte = serverResponse == null || serverResponse.getStatus() == 0;
-    if (exchange != null && noResponseByte && !proxyResponse.isCommitted()
-        && !(failure instanceof TimeoutException)) {
+    // A timeout means the backend has the request and is slow: not retried (504).
+    boolean retriable = exchange != null && !proxyResponse.isCommitted()
+        && (exchange.isRetryPending() || noResponseByte && !(failure instanceof TimeoutException));
+    if (retriable) {
       Endpoint failed = exchange.endpoint();
-      switch (exchange.afterFailedAttempt(ProxyRules.isIdempotent(clientRequest.getMethod()))) {
+      switch (exchange.afterFailedAttempt()) {
         case RETRY -> {
-          _log.debug("{} unreachable ({}), retry {} on {}", failed.address(), failure,
+          _log.debug("{} failed ({}), retry {} on {}", failed.address(), failure,
               exchange.retries(), exchange.endpoint().address());
           try {
             resend(clientRequest, proxyResponse, exchange);
@@ -255,11 +294,11 @@ public class TetherProxyServlet extends ProxyServlet {
           }
         }
         case REJECT -> {
-          _log.debug("{} unreachable ({}), answering 503", failed.address(), failure);
+          _log.debug("{} failed ({}), answering 503", failed.address(), failure);
           writeNoHealthyUpstream(clientRequest, proxyResponse);
           return;
         }
-        case GIVE_UP -> _log.debug("{} failed ({}), not retriable", failed.address(), failure);
+        case GIVE_UP -> _log.debug("{} failed ({}), not retried", failed.address(), failure);
       }
     }
     super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);

@@ -48,6 +48,8 @@ final class Backend implements AutoCloseable {
   volatile long uploadMidpoint;
   final CountDownLatch uploadMidpointReached = new CountDownLatch(1);
   volatile CountDownLatch downloadGate;
+  /** When set, {@code /} answers 503 "down" (a backend shedding load). */
+  volatile boolean unavailable;
 
   Backend() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -95,6 +97,13 @@ final class Backend implements AutoCloseable {
       lastRequestTarget.set(exchange.getRequestURI().toString());
       exchange.getRequestBody().readAllBytes();
       Headers headers = exchange.getResponseHeaders();
+      if (unavailable) {
+        headers.add("X-Backend", address());
+        byte[] down = "down".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(503, down.length);
+        exchange.getResponseBody().write(down);
+        return;
+      }
       headers.add("X-Backend", address());
       headers.add("Set-Cookie", SET_COOKIE_PLAIN);
       headers.add("Set-Cookie", SET_COOKIE_EXPIRES);

@@ -301,6 +301,46 @@ abstract class ProxyScenarios {
   }
 
   @Test
+  void aBackends503IsRetriedElsewhereAndTheSessionMoves() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
+        Tether.parseConfig(keys("sessionHeader", SESSION_HEADER))));
+    Proxy proxy = proxy(balancer);
+    Backend shedding = backends.get(0);
+    shedding.unavailable = true;
+    HttpResponse<String> response = get(proxy, "/", SESSION_HEADER, shedding.sessionHeaderValue());
+    assertThat(response.statusCode()).isEqualTo(200);
+    String served = backendOf(response);
+    assertThat(served).isNotEqualTo(shedding.address());
+    assertThat(response.body()).isEqualTo(served);
+    assertThat(response.headers().allValues(SESSION_HEADER)).containsExactly(encode(served));
+    await(() -> balancer.events("finish").size() == 2, "two attempts to finish");
+    assertThat(balancer.events("finish"))
+        .containsExactly("finish " + shedding.address() + " 503", "finish " + served + " 200");
+  }
+
+  @Test
+  void a503IsPassedThroughWhenItMayNotBeRetried() throws Exception {
+    Backend shedding = backends.get(1);
+    shedding.unavailable = true;
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    HttpResponse<String> post =
+        send(proxy, "POST", "/", SESSION_HEADER, shedding.sessionHeaderValue());
+    assertThat(post.statusCode()).isEqualTo(503);
+    assertThat(post.body()).isEqualTo("down");
+    assertThat(backendOf(post)).isEqualTo(shedding.address());
+
+    Proxy noRetries = proxy("sessionHeader", SESSION_HEADER, "retries", "0");
+    HttpResponse<String> get = get(noRetries, "/", SESSION_HEADER, shedding.sessionHeaderValue());
+    assertThat(get.statusCode()).isEqualTo(503);
+    assertThat(get.body()).isEqualTo("down");
+
+    Proxy strict = proxy("sessionHeader", SESSION_HEADER, "sessionStrict", "true");
+    HttpResponse<String> pinned = get(strict, "/", SESSION_HEADER, shedding.sessionHeaderValue());
+    assertThat(pinned.statusCode()).isEqualTo(503);
+    assertThat(pinned.body()).isEqualTo("down");
+  }
+
+  @Test
   void noHealthyEndpointAnswers503() throws Exception {
     String endpoints = backends.stream().map(b -> b.address() + ";health=UNHEALTHY")
         .collect(Collectors.joining(","));

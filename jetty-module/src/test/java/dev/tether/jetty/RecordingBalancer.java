@@ -51,6 +51,17 @@ final class RecordingBalancer implements Balancer {
   }
 
   @Override
+  public boolean shouldRetry(RequestView request, Decision decision, int status, int retriesSoFar) {
+    return delegate.shouldRetry(request, decision, status, retriesSoFar);
+  }
+
+  @Override
+  public void close() {
+    events.add("close");
+    delegate.close();
+  }
+
+  @Override
   public List<Endpoint> endpoints() {
     return delegate.endpoints();
   }

@@ -5,11 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.api.Balancer;
 import dev.tether.core.ConfigException;
+import dev.tether.core.Tether;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -73,6 +77,36 @@ final class TetherProxyHandlerTest extends ProxyScenarios {
     assertThat(handler.balancer().endpoints()).hasSize(1);
     assertThat(handler.balancer().config().session().name()).isEqualTo(SESSION_HEADER);
     assertThat(handler.balancer().config().hashPolicies()).isEmpty();
+  }
+
+  @Test
+  void stoppingTheHandlerClosesTheBalancerItBuiltAndStartingBuildsANewOne() throws Exception {
+    TetherProxyHandler handler = TetherProxyHandler.fromProperties(Map.of(
+        "endpoints", backends.get(0).address(), "name", "handler-lifecycle"), Path.of(""));
+    ObjectName bean = new ObjectName("dev.tether:type=Balancer,name=handler-lifecycle");
+    MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+    Server server = new Server();
+    server.setHandler(handler);
+    try {
+      server.start();
+      assertThat(jmx.isRegistered(bean)).isTrue();
+      server.stop();
+      assertThat(jmx.isRegistered(bean)).as("closed with the handler").isFalse();
+      server.start();
+      assertThat(jmx.isRegistered(bean)).as("rebuilt on restart").isTrue();
+    } finally {
+      server.stop();
+    }
+    assertThat(jmx.isRegistered(bean)).isFalse();
+  }
+
+  @Test
+  void aBalancerPassedInIsLeftOpenWhenTheHandlerStops() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(Tether.parseConfig(keys())));
+    Proxy proxy = proxy(balancer);
+    proxy.close();
+    assertThat(balancer.events).doesNotContain("close");
+    balancer.close();
   }
 
   @Test
