@@ -38,10 +38,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The affinity scenarios, written once and run on every container: a subclass per distribution
  * only names its {@link ContainerKind}. Each configuration starts its container once, on first
- * use, and every scenario that needs that configuration reuses it; all stop when the class ends.
+ * use, and every scenario that needs it reuses it; all stop when the class ends. The
+ * configurations: header sessions, cookie sessions (TTL 1h), and the walkthrough's cookie
+ * consistent hash from a DestinationRule by ring hash and by Maglev, all over the three shared
+ * demo backends ({@code b1..b3}); the failure scenarios start their own container over the shared
+ * backends plus one more, the one they kill.
  *
- * <p>Backends are the three shared demo backends ({@code b1..b3}); the failure scenarios add a
- * backend of their own, the one they kill.
+ * <p>Every request goes through the real container process; what a backend saw is read from its
+ * {@code x-backend-instance} response header and, for forwarding, from its {@code /headers} echo.
  */
 @ExtendWith(SharedBackends.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
