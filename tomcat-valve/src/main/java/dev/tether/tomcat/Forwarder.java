@@ -3,7 +3,6 @@ package dev.tether.tomcat;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
-import dev.tether.api.Outcome;
 import dev.tether.api.ResponseHeader;
 import java.io.IOException;
 import java.io.InputStream;

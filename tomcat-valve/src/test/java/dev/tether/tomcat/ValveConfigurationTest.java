@@ -1,7 +1,6 @@
 package dev.tether.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.SessionConfig;
