@@ -2,7 +2,6 @@ package dev.tether.core;
 
 import dev.tether.api.Endpoint;
 import dev.tether.api.EndpointSource;
-import dev.tether.api.Health;
 import dev.tether.api.HealthCheck;
 import dev.tether.api.TetherConfig;
 import java.lang.System.Logger.Level;
@@ -92,7 +91,9 @@ final class ClusterRuntime implements AutoCloseable {
     }
     long refresh = source.refreshRate().toNanos();
     if (source.kind() == EndpointSource.Kind.DNS) {
-      String warning = JvmDnsCache.warning(source.refreshRate());
+      String warning = env.resolver() == Resolver.SYSTEM
+          ? JvmDnsCache.warning(source.refreshRate())
+          : null;
       if (warning != null) {
         LOG.log(Level.WARNING, sourceName + ": " + warning);
       }
@@ -174,14 +175,7 @@ final class ClusterRuntime implements AutoCloseable {
           + " last " + kept + " endpoints");
       return;
     }
-    Map<String, Endpoint> byAddress = new LinkedHashMap<>();
-    for (InetAddress address : addresses) {
-      Endpoint endpoint = new Endpoint(IpLiterals.canonical(address.getHostAddress()),
-          source.port(), 1, "", "", 0, Health.HEALTHY);
-      byAddress.putIfAbsent(endpoint.address(), endpoint);
-    }
-    List<Endpoint> endpoints = new ArrayList<>(byAddress.values());
-    endpoints.sort(EndpointsFile.BY_ADDRESS);
+    List<Endpoint> endpoints = DnsEndpoints.of(addresses, source.port());
     discoverySucceeded();
     synchronized (lock) {
       setDiscovered(endpoints);

@@ -69,6 +69,11 @@ final class DefaultBalancer implements Balancer {
     this.runtime = owner;
   }
 
+  /** The runtime that keeps this balancer's endpoints current; null for a bare balancer. */
+  ClusterRuntime runtime() {
+    return runtime;
+  }
+
   ClusterStats stats() {
     return stats;
   }

@@ -15,6 +15,12 @@ import java.time.Duration;
  * name from its cache the re-resolution sees nothing new, so the cache TTL should not exceed the
  * refresh rate. Tether does not change a JVM-wide setting on its own; it warns at start when the
  * two disagree.
+ *
+ * <p>Failed lookups are cached too: {@code java.security} ships with
+ * {@code networkaddress.cache.negative.ttl=10}, which wins over
+ * {@code -Dsun.net.inetaddr.negative.ttl}, so a name that failed to resolve is retried by the JDK
+ * only after 10 seconds (Tether keeps its last good set meanwhile). To change that, append a file
+ * with {@code networkaddress.cache.negative.ttl=0} through {@code -Djava.security.properties=FILE}.
  */
 final class JvmDnsCache {
   static final Duration JDK_DEFAULT_TTL = Duration.ofSeconds(30);

@@ -48,7 +48,8 @@ public final class TetherCli {
       "  simulate [config flags] --keys N (--remove host:port | --add host:port[;attrs]) [--seed N]",
       "      the fraction of N random keys whose endpoint changes",
       "",
-      "config flags: every configuration key as --key value, e.g. --endpoints, --loadBalancer,",
+      "config flags: every configuration key as --key value, e.g. --endpoints (a list,",
+      "  dns:NAME:PORT resolved once, or file:PATH), --loadBalancer,",
       "  --minimumRingSize, --maximumRingSize, --hashFunction, --tableSize, --hashPolicy,",
       "  --localityWeights, --panicThreshold, --sessionCookie, --sessionHeader, --destinationRule",
       "request flags: --header 'Name: value' (repeatable), --cookie 'a=b; c=d', --path '/p?q=1',",
@@ -394,7 +395,7 @@ public final class TetherCli {
           keys.put(key, first(key));
         }
       }
-      return Tether.parseConfig(keys, Path.of(""));
+      return DnsEndpoints.resolvedOnce(Tether.parseConfig(keys, Path.of("")), Resolver.SYSTEM);
     }
 
     boolean has(String name) {

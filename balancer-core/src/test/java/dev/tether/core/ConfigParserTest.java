@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -200,5 +201,68 @@ final class ConfigParserTest {
 
   private Path write(String name, String text) throws IOException {
     return Files.writeString(dir.resolve(name), text);
+  }
+
+  @Test
+  void clusterRuntimeKeysHaveDocumentedDefaults() {
+    assertThat(Tether.defaults()).containsAllEntriesOf(Map.ofEntries(
+        Map.entry("dnsRefreshRate", "5s"),
+        Map.entry("fileRefreshRate", "1s"),
+        Map.entry("healthCheckPath", ""),
+        Map.entry("healthCheckInterval", "10s"),
+        Map.entry("healthCheckTimeout", "1s"),
+        Map.entry("healthyThreshold", "1"),
+        Map.entry("unhealthyThreshold", "3"),
+        Map.entry("consecutive5xxErrors", "5"),
+        Map.entry("consecutiveGatewayErrors", "0"),
+        Map.entry("outlierInterval", "10s"),
+        Map.entry("baseEjectionTime", "30s"),
+        Map.entry("maxEjectionPercent", "10"),
+        Map.entry("minHealthPercent", "0"),
+        Map.entry("retries", "2"),
+        Map.entry("retryOn", "connect-failure,refused-stream,unavailable,cancelled,503"),
+        Map.entry("name", "tether")));
+    TetherConfig config = parse("endpoints", "10.0.0.1:8080");
+    assertThat(config.endpointSource()).isEqualTo(dev.tether.api.EndpointSource.STATIC);
+    assertThat(config.healthCheck()).isNull();
+    assertThat(config.outlierDetection()).isNull();
+    assertThat(config.panicThreshold()).isEqualTo(50);
+    assertThat(config.name()).isEqualTo("tether");
+    // The defaults, given explicitly, parse to the same thing (an ini template lists them).
+    Map<String, String> explicit = new HashMap<>();
+    for (String key : List.of("consecutive5xxErrors", "consecutiveGatewayErrors", "outlierInterval",
+        "baseEjectionTime", "maxEjectionPercent", "minHealthPercent", "healthCheckInterval",
+        "healthCheckTimeout", "healthyThreshold", "unhealthyThreshold", "retries", "retryOn",
+        "name")) {
+      explicit.put(key, Tether.defaults().get(key));
+    }
+    explicit.put("endpoints", "10.0.0.1:8080");
+    explicit.put("healthCheckPath", "/healthz");
+    TetherConfig withDefaults = Tether.parseConfig(explicit);
+    assertThat(withDefaults.outlierDetection())
+        .isEqualTo(dev.tether.api.OutlierDetection.ISTIO_DEFAULTS);
+    assertThat(withDefaults.panicThreshold()).isZero();
+    assertThat(withDefaults.retryPolicy()).isEqualTo(dev.tether.api.RetryPolicy.ISTIO_DEFAULT);
+  }
+
+  @Test
+  void theJmxNameIsChecked() {
+    rejects("name: my front (expected: 1 to 64 letters, digits, '.', '_' or '-' (it names the JMX"
+        + " beans))", "endpoints", "1.1.1.1:1", "name", "my front");
+    rejects("name: a,b=c (expected: 1 to 64 letters, digits, '.', '_' or '-' (it names the JMX"
+        + " beans))", "endpoints", "1.1.1.1:1", "name", "a,b=c");
+    assertThat(parse("endpoints", "1.1.1.1:1", "name", "jetty-front.1").name())
+        .isEqualTo("jetty-front.1");
+  }
+
+  @Test
+  void theOldConfigurationConstructorStillBuildsAStaticConfiguration() {
+    TetherConfig parsed = parse("endpoints", "10.0.0.1:8080");
+    TetherConfig built = new TetherConfig(parsed.endpoints(), parsed.loadBalancer(),
+        parsed.minimumRingSize(), parsed.maximumRingSize(), parsed.hashFunction(),
+        parsed.tableSize(), parsed.useHostnameForHashing(), parsed.panicThreshold(),
+        parsed.localityWeights(), parsed.hashBalanceFactor(), parsed.hashPolicies(),
+        parsed.session(), parsed.outlierDetection(), parsed.destinationRule());
+    assertThat(built).isEqualTo(parsed);
   }
 }

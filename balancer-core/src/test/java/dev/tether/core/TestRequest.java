@@ -8,6 +8,7 @@ import java.util.Locale;
 /** A request for tests, built fluently. */
 final class TestRequest implements RequestView {
   private final List<String[]> headers = new ArrayList<>();
+  private String method = "GET";
   private String path = "/";
   private String remoteIp = "10.1.1.1";
   private int remotePort = 40000;
@@ -25,6 +26,11 @@ final class TestRequest implements RequestView {
     return this;
   }
 
+  TestRequest method(String name) {
+    method = name;
+    return this;
+  }
+
   TestRequest from(String ip, int port) {
     remoteIp = ip;
     remotePort = port;
@@ -39,7 +45,7 @@ final class TestRequest implements RequestView {
 
   @Override
   public String method() {
-    return "GET";
+    return method;
   }
 
   @Override

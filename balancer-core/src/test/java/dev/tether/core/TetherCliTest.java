@@ -110,4 +110,24 @@ final class TetherCliTest {
     assertThat(run("pick", "--endpoints", "1.1.1.1:1", "--hash", "-5")).isEqualTo(2);
     assertThat(run("--help")).isZero();
   }
+
+  @Test
+  void pickResolvesADnsSourceOnceAndReadsAnEndpointsFile() throws java.io.IOException {
+    assertThat(run("pick", "--endpoints", "dns:localhost:8080", "--hash", "1")).isZero();
+    assertThat(stdout().trim()).isIn("127.0.0.1:8080", "[::1]:8080");
+    assertThat(run("pick", "--endpoints", "dns:name.invalid:8080", "--hash", "1")).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .startsWith("tether: endpoints: dns:name.invalid:8080 (expected: a name that resolves (");
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("tether-eps", ".yaml");
+    try {
+      java.nio.file.Files.writeString(file, "[127.0.0.1:95, 127.0.0.1:94, 127.0.0.1:93, 127.0.0.1:92,"
+          + " 127.0.0.1:91, 127.0.0.1:90]");
+      // The spec's ring vector, whatever order the file lists the hosts in.
+      assertThat(run("pick", "--endpoints", "file:" + file, "--minimumRingSize", "12",
+          "--hash", "3551244743356806947")).isZero();
+      assertThat(stdout()).isEqualTo("127.0.0.1:95\n");
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+    }
+  }
 }
