@@ -91,7 +91,8 @@ public final class TetherProxyHandler extends ProxyHandler {
    * {@code tether.endpoints}: a {@code tether.} prefix is optional; null or blank values leave
    * the default in place.
    *
-   * @param baseDir the directory a relative {@code destinationRule} is resolved against
+   * @param baseDir the directory a relative {@code destinationRule} or {@code file:} endpoints
+   *     path is resolved against
    * @throws ConfigException as {@code key: value (expected: ...)} when a value is unusable
    */
   public static TetherProxyHandler fromProperties(Map<String, String> properties, Path baseDir) {
@@ -139,6 +140,9 @@ public final class TetherProxyHandler extends ProxyHandler {
     super.configureHttpClient(httpClient);
     // Forward the client's User-Agent untouched; never invent one.
     httpClient.setUserAgentField(null);
+    // HttpClient's default of 64 suits a client, not a proxy funnelling many clients into a few
+    // backends: use what Jetty's own proxy module uses (jetty.proxy.maxConnections=256).
+    httpClient.setMaxConnectionsPerDestination(256);
   }
 
   @Override
