@@ -17,8 +17,16 @@ final class InFlight {
   }
 
   void started(String address) {
-    counter(address).incrementAndGet();
-    total.incrementAndGet();
+    while (true) {
+      AtomicInteger counter = counter(address);
+      counter.incrementAndGet();
+      if (perAddress.get(address) == counter) {
+        total.incrementAndGet();
+        return;
+      }
+      // retain() dropped this idle counter between the lookup and the increment: undo, retry.
+      counter.decrementAndGet();
+    }
   }
 
   void finished(String address) {
@@ -34,7 +42,9 @@ final class InFlight {
 
   /**
    * Drops the idle counters of addresses that left the endpoint set; a counter still in use stays
-   * until its requests finish and a later change prunes it.
+   * until its requests finish and a later change prunes it. A counter is only dropped at zero,
+   * and {@link #started} re-checks after incrementing, so a request never counts on a dropped
+   * counter and the total stays the sum of the counters.
    */
   void retain(java.util.Collection<String> addresses) {
     java.util.Set<String> keep = new java.util.HashSet<>(addresses);
