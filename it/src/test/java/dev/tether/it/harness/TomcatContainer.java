@@ -3,6 +3,7 @@ package dev.tether.it.harness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,6 +50,10 @@ final class TomcatContainer extends AbstractProxyContainer {
     Files.copy(valveJar, base.resolve("lib").resolve(valveJar.getFileName()));
     writeBaseFiles(base, baseFiles);
     configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys);
+    // The valve's debug lines (connect failures, retries, dropped headers) in catalina.log, so a
+    // failed scenario can be read from the log it leaves.
+    Files.writeString(base.resolve("conf").resolve("logging.properties"),
+        "\ndev.tether.level = FINE\n", StandardOpenOption.APPEND);
     synchronized (TomcatContainer.class) {
       Files2.makeScriptsExecutable(catalinaHome.resolve("bin"));
     }
