@@ -77,8 +77,11 @@ public interface Balancer extends AutoCloseable {
     }
   }
 
-  /** The endpoints currently known, with their current health: configuration order for a static
-   * list, address order for DNS and file sources. */
+  /**
+   * The endpoints currently known, with the health the balancer uses (the source's, a failed
+   * health check, an ejection or a drain): configuration order for a static list, address order
+   * for DNS and file sources.
+   */
   List<Endpoint> endpoints();
 
   /** The configuration this balancer was built from. */
