@@ -30,6 +30,14 @@ final class DefaultBalancer implements Balancer {
    */
   static final int HOST_SELECTION_RETRY_ATTEMPTS = 5;
 
+  /**
+   * How far a retry keeps walking past Envoy's five attempts when all of them landed on hosts
+   * already tried. A dead host may hold six ring entries in a row; Envoy then retries the dead
+   * host and fails the request, Tether walks on to the next live one. The first five attempts,
+   * and so every choice Envoy would make differently, are unchanged.
+   */
+  static final int MAX_RETRY_ATTEMPTS = 256;
+
   private final TetherConfig config;
   private final Clock clock;
   private final LongSupplier random;
@@ -152,14 +160,20 @@ final class DefaultBalancer implements Balancer {
         ? retryHash(request)
         : previous.hash();
     Endpoint chosen = null;
+    Endpoint envoyChoice = null;
     int attempt = 0;
-    for (; attempt <= HOST_SELECTION_RETRY_ATTEMPTS; attempt++) {
+    for (; attempt <= MAX_RETRY_ATTEMPTS; attempt++) {
       chosen = current.choose(hash, attempt);
+      if (attempt == HOST_SELECTION_RETRY_ATTEMPTS) {
+        envoyChoice = chosen;
+      }
       if (chosen == null || !tried.contains(chosen.address())) {
         break;
       }
     }
-    if (attempt > HOST_SELECTION_RETRY_ATTEMPTS) {
+    if (attempt > MAX_RETRY_ATTEMPTS) {
+      // Every endpoint reachable from this hash was tried: Envoy's last choice, as Envoy returns.
+      chosen = envoyChoice;
       attempt = HOST_SELECTION_RETRY_ATTEMPTS;
     }
     stats.retries.increment();

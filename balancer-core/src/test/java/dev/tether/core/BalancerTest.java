@@ -231,4 +231,32 @@ final class BalancerTest {
     assertThat(config.session().overrideHealth())
         .containsExactlyInAnyOrder(Health.UNKNOWN, Health.HEALTHY, Health.DEGRADED, Health.DRAINING);
   }
+
+  @Test
+  void retryWalksPastEnvoysFiveAttemptsWhenTheyAllHitTriedHosts() {
+    // Find a hash whose first six ring positions all belong to one host: Envoy would retry that
+    // host six times; Tether keeps walking to a host not tried yet.
+    DefaultBalancer balancer = balancer("endpoints", Fixtures.hosts(9001, 9003), "hashPolicy", "header:user");
+    ClusterSnapshot snapshot = balancer.snapshot();
+    SplittableRandom random = new SplittableRandom(17);
+    int found = 0;
+    for (int i = 0; i < 200_000 && found < 5; i++) {
+      long hash = random.nextLong();
+      Endpoint first = snapshot.choose(hash, 0);
+      boolean run = true;
+      for (int a = 1; a <= DefaultBalancer.HOST_SELECTION_RETRY_ATTEMPTS && run; a++) {
+        run = snapshot.choose(hash, a).equals(first);
+      }
+      if (!run) {
+        continue;
+      }
+      found++;
+      Decision first0 = new Decision(first, Outcome.HASH, SessionStatus.NOT_APPLICABLE, null, hash, 0,
+          List.of(), null);
+      Decision retry = balancer.retry(TestRequest.get("/"), first0);
+      assertThat(retry.endpoint()).isNotEqualTo(first);
+      assertThat(retry.attempt()).isGreaterThan(DefaultBalancer.HOST_SELECTION_RETRY_ATTEMPTS);
+    }
+    assertThat(found).as("hashes with six entries of one host in a row").isPositive();
+  }
 }
