@@ -243,6 +243,9 @@ final class Forwarder {
 
   /** Adds a header the JDK client accepts; a value it rejects is left out rather than failing. */
   private static void header(HttpRequest.Builder proxyRequest, String name, String value) {
+    if (name == null || value == null) {
+      return;
+    }
     try {
       proxyRequest.header(name, value);
     } catch (IllegalArgumentException rejected) {

@@ -186,7 +186,8 @@ public final class TetherValve extends ValveBase {
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
     Running current = running;
-    if (current == null || !current.options().covers(request.getDecodedRequestURI())) {
+    if (current == null || !current.options().covers(request.getDecodedRequestURI())
+        || rejectedByTomcat(response)) {
       getNext().invoke(request, response);
       return;
     }
@@ -211,6 +212,16 @@ public final class TetherValve extends ValveBase {
     Container logger = request.getHost() != null
         ? request.getHost() : request.getConnector().getService().getContainer();
     logger.logAccess(request, response, time, false);
+  }
+
+  /**
+   * Whether Tomcat has already answered this request with an error while parsing it (a request
+   * header over {@code maxHttpHeaderSize}, for one): Tomcat still runs the pipeline with the
+   * status set and the request half-parsed. Such a request is not forwarded; Tomcat renders its
+   * own 4xx.
+   */
+  private static boolean rejectedByTomcat(Response response) {
+    return response.isError() || response.getStatus() >= 400;
   }
 
   /** {@code $CATALINA_BASE}, against which a relative {@code destinationRule} is resolved. */

@@ -280,6 +280,17 @@ final class AffinityThroughValveTest {
   }
 
   @Test
+  void aSessionValueOverTomcatsHeaderLimitGetsTomcatsOwn4xxNeverA5xx() throws Exception {
+    try (Cluster cluster = new Cluster();
+        Front front = Front.started(baseDir,
+            Map.of("endpoints", cluster.endpoints(), "sessionHeader", SESSION_HEADER))) {
+      HttpResponse<String> answer = get(front, "/", SESSION_HEADER, "A".repeat(14_668));
+      assertThat(answer.statusCode()).isBetween(400, 499);
+      assertThat(cluster.decoy.requests()).isZero();
+    }
+  }
+
+  @Test
   void forgedSessionCookiesNeverFailAndNeverReachANonEndpoint() throws Exception {
     try (Cluster cluster = new Cluster();
         Front front = Front.started(baseDir, Map.of("endpoints", cluster.endpoints(),
