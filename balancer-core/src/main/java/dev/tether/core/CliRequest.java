@@ -5,36 +5,48 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A request described on the command line, for {@code tether pick}. */
-final class CliRequest implements RequestView {
+/**
+ * A request described on the command line, for {@code tether pick} (and, extended, in tests).
+ */
+class CliRequest implements RequestView {
   private final List<String[]> headers = new ArrayList<>();
+  private String method = "GET";
   private String path = "/";
   private String remoteIp = "127.0.0.1";
   private int remotePort = 40000;
   private String localIp = "127.0.0.1";
   private int localPort = 8080;
 
-  void header(String name, String value) {
+  CliRequest header(String name, String value) {
     headers.add(new String[] {name, value});
+    return this;
   }
 
-  void path(String path) {
+  CliRequest method(String method) {
+    this.method = method;
+    return this;
+  }
+
+  CliRequest path(String path) {
     this.path = path;
+    return this;
   }
 
-  void remote(String ip, int port) {
+  CliRequest remote(String ip, int port) {
     this.remoteIp = ip;
     this.remotePort = port;
+    return this;
   }
 
-  void local(String ip, int port) {
+  CliRequest local(String ip, int port) {
     this.localIp = ip;
     this.localPort = port;
+    return this;
   }
 
   @Override
   public String method() {
-    return "GET";
+    return method;
   }
 
   @Override

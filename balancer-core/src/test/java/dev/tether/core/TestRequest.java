@@ -1,86 +1,38 @@
 package dev.tether.core;
 
-import dev.tether.api.RequestView;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-
-/** A request for tests, built fluently. */
-final class TestRequest implements RequestView {
-  private final List<String[]> headers = new ArrayList<>();
-  private String method = "GET";
-  private String path = "/";
-  private String remoteIp = "10.1.1.1";
-  private int remotePort = 40000;
-  private String localIp = "10.0.0.9";
-  private int localPort = 8080;
+/**
+ * A request for tests: the CLI's request with fluent setters, from client 10.1.1.1:40000 to
+ * 10.0.0.9:8080 unless told otherwise.
+ */
+final class TestRequest extends CliRequest {
 
   static TestRequest get(String path) {
     TestRequest request = new TestRequest();
-    request.path = path;
+    request.path(path);
+    request.remote("10.1.1.1", 40000);
+    request.local("10.0.0.9", 8080);
     return request;
   }
 
+  @Override
   TestRequest header(String name, String value) {
-    headers.add(new String[] {name, value});
+    super.header(name, value);
     return this;
   }
 
+  @Override
   TestRequest method(String name) {
-    method = name;
+    super.method(name);
     return this;
   }
 
   TestRequest from(String ip, int port) {
-    remoteIp = ip;
-    remotePort = port;
+    remote(ip, port);
     return this;
   }
 
   TestRequest to(String ip, int port) {
-    localIp = ip;
-    localPort = port;
+    local(ip, port);
     return this;
-  }
-
-  @Override
-  public String method() {
-    return method;
-  }
-
-  @Override
-  public String pathAndQuery() {
-    return path;
-  }
-
-  @Override
-  public List<String> headers(String name) {
-    List<String> values = new ArrayList<>();
-    for (String[] h : headers) {
-      if (h[0].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
-        values.add(h[1]);
-      }
-    }
-    return values;
-  }
-
-  @Override
-  public String remoteAddress() {
-    return remoteIp;
-  }
-
-  @Override
-  public int remotePort() {
-    return remotePort;
-  }
-
-  @Override
-  public String localAddress() {
-    return localIp;
-  }
-
-  @Override
-  public int localPort() {
-    return localPort;
   }
 }
