@@ -1,6 +1,8 @@
 package dev.tether.core;
 
+import dev.tether.api.Endpoint;
 import dev.tether.api.LoadBalancerType;
+import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -17,9 +19,11 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Candidate ring lookups, measured on the very entries the core's ring holds, to back a proposal
- * for {@link RingHashTable#pick}; the core does not use them. Each returns the entry index the
- * core's {@code lowerBound} would (wrapped to 0 at the end), which {@link #setUp} checks on every
- * prepared hash before anything is timed.
+ * for {@link RingHashTable#pick}; the core does not use them. Each finds the entry the core's
+ * {@code lowerBound} would (wrapped to 0 at the end), which {@link #setUp} checks on every
+ * prepared hash before anything is timed, and returns its endpoint through the same
+ * {@code hosts[hostIndexes[i]]} layout the core uses, so the numbers compare directly with
+ * {@code PickBenchmark.tablePick} for {@code RING_HASH}.
  *
  * <ul>
  *   <li>{@link #branchy}: the core's binary search, one data-dependent branch per step.
@@ -41,6 +45,8 @@ public class RingLookupBenchmark {
   public int endpoints;
 
   private long[] flipped;
+  private Endpoint[] hosts;
+  private int[] hostIndexes;
   private int[] bucketStart;
   private int bucketShift;
   private long[] hashes;
@@ -52,9 +58,17 @@ public class RingLookupBenchmark {
         BenchmarkFixtures.config(LoadBalancerType.RING_HASH, endpoints, Map.of()));
     RingHashTable ring = (RingHashTable) snapshot.tableOf(snapshot.endpoints().get(0));
     flipped = new long[ring.size()];
+    hostIndexes = new int[ring.size()];
+    Map<Endpoint, Integer> indexOf = new IdentityHashMap<>();
     for (int i = 0; i < flipped.length; i++) {
       flipped[i] = ring.hashAt(i) ^ Long.MIN_VALUE;
+      // The entry's own hash leads to the entry itself (64-bit collisions aside).
+      Endpoint host = ring.pick(ring.hashAt(i), 0);
+      Integer index = indexOf.putIfAbsent(host, indexOf.size());
+      hostIndexes[i] = index == null ? indexOf.size() - 1 : index;
     }
+    hosts = new Endpoint[indexOf.size()];
+    indexOf.forEach((host, index) -> hosts[index] = host);
     int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(flipped.length - 1));
     bucketShift = 64 - bits;
     bucketStart = new int[(1 << bits) + 1];
@@ -70,25 +84,30 @@ public class RingLookupBenchmark {
     hashes = BenchmarkFixtures.randomHashes(0x7e7e7e7eL);
     for (long hash : hashes) {
       int expected = branchyIndex(hash);
-      if (branchlessIndex(hash) != expected || bucketedIndex(hash) != expected) {
+      if (branchlessIndex(hash) != expected || bucketedIndex(hash) != expected
+          || hosts[hostIndexes[expected]] != ring.pick(hash, 0)) {
         throw new IllegalStateException("lookups disagree for hash " + Long.toUnsignedString(hash));
       }
     }
   }
 
   @Benchmark
-  public int branchy() {
-    return branchyIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  public Endpoint branchy() {
+    return endpointAt(branchyIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]));
   }
 
   @Benchmark
-  public int branchless() {
-    return branchlessIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  public Endpoint branchless() {
+    return endpointAt(branchlessIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]));
   }
 
   @Benchmark
-  public int bucketed() {
-    return bucketedIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]);
+  public Endpoint bucketed() {
+    return endpointAt(bucketedIndex(hashes[next++ & BenchmarkFixtures.INPUT_MASK]));
+  }
+
+  private Endpoint endpointAt(int index) {
+    return hosts[hostIndexes[index]];
   }
 
   private int branchyIndex(long hash) {
