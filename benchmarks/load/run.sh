@@ -71,6 +71,7 @@ cleanup() {
     while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
   done
+  for pid in $(jobs -p); do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ ${#PIDS[@]} -eq 0 ] || log "stopped ${#PIDS[@]} processes"
   exit "$rc"
