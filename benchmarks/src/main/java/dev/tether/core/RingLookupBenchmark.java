@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code PickBenchmark.tablePick} for {@code RING_HASH}.
  *
  * <ul>
- *   <li>{@link #branchy}: the core's binary search, one data-dependent branch per step.
+ *   <li>{@link #core}: the core's own {@link RingHashTable#pick}, the baseline.
+ *   <li>{@link #branchy}: a copy of the core's binary search, one data-dependent branch per step.
  *   <li>{@link #branchless}: the same search with a fixed trip count and the step folded into a
  *       conditional move, so random hashes cost no branch mispredictions.
  *   <li>{@link #bucketed}: a first-level index of {@code 2^k} buckets on the top hash bits
@@ -44,6 +45,7 @@ public class RingLookupBenchmark {
   @Param({"10", "100", "1000"})
   public int endpoints;
 
+  private RingHashTable ring;
   private long[] flipped;
   private Endpoint[] hosts;
   private int[] hostIndexes;
@@ -56,7 +58,7 @@ public class RingLookupBenchmark {
   public void setUp() {
     ClusterSnapshot snapshot = BenchmarkFixtures.snapshot(
         BenchmarkFixtures.config(LoadBalancerType.RING_HASH, endpoints, Map.of()));
-    RingHashTable ring = (RingHashTable) snapshot.tableOf(snapshot.endpoints().get(0));
+    ring = (RingHashTable) snapshot.tableOf(snapshot.endpoints().get(0));
     flipped = new long[ring.size()];
     hostIndexes = new int[ring.size()];
     Map<Endpoint, Integer> indexOf = new IdentityHashMap<>();
@@ -89,6 +91,11 @@ public class RingLookupBenchmark {
         throw new IllegalStateException("lookups disagree for hash " + Long.toUnsignedString(hash));
       }
     }
+  }
+
+  @Benchmark
+  public Endpoint core() {
+    return ring.pick(hashes[next++ & BenchmarkFixtures.INPUT_MASK], 0);
   }
 
   @Benchmark
