@@ -176,10 +176,10 @@ final class ClusterRuntime implements AutoCloseable {
       return;
     }
     List<Endpoint> endpoints = DnsEndpoints.of(addresses, source.port());
-    discoverySucceeded();
     synchronized (lock) {
       setDiscovered(endpoints);
     }
+    discoverySucceeded();
   }
 
   /**
@@ -214,11 +214,11 @@ final class ClusterRuntime implements AutoCloseable {
       discoveryFailed(keepingMessage(e.getMessage()));
       return;
     }
-    discoverySucceeded();
     synchronized (lock) {
       fileValid = true;
       setDiscovered(endpoints);
     }
+    discoverySucceeded();
   }
 
   private String keepingMessage(String problem) {
@@ -236,6 +236,10 @@ final class ClusterRuntime implements AutoCloseable {
     discoveryError = message;
   }
 
+  /**
+   * Clears the error only after the new set is published, so that whoever reads the error first
+   * and sees it clear also sees the endpoints that cleared it.
+   */
   private void discoverySucceeded() {
     if (!discoveryError.isEmpty()) {
       LOG.log(Level.INFO, sourceName + ": endpoints readable again");

@@ -39,11 +39,12 @@ public final class DnsHostsFileMain {
       String last = null;
       long deadline = System.nanoTime() + 60_000_000_000L;
       while (System.nanoTime() < deadline) {
+        // The error first: the runtime clears it only after publishing the set that cleared it.
+        String error = runtime.discoveryError();
         List<String> addresses = new ArrayList<>();
         for (Endpoint e : balancer.endpoints()) {
           addresses.add(e.address());
         }
-        String error = runtime.discoveryError();
         String line = "endpoints " + addresses + (error.isEmpty() ? "" : " error " + error);
         if (!line.equals(last)) {
           System.out.println(line);

@@ -71,10 +71,10 @@ final class DnsHostsFileTest {
 
       write(hosts, "10.1.2.6 backend.tether.test\n");
       String line = next(lines);
-      // The JDK words its failure differently from one lookup to the next: skip those lines,
-      // which must all still show the last good set.
+      // The JDK words its failure differently from one lookup to the next, and the child may read
+      // the error an instant before the set that clears it lands: skip lines that still carry
+      // an error. A line without one must already show the new set.
       while (line.contains(" error ")) {
-        assertThat(line).startsWith("endpoints [10.1.2.4:8080, 10.1.2.5:8080, [fd00::7]:8080]");
         line = next(lines);
       }
       assertThat(line).isEqualTo("endpoints [10.1.2.6:8080]");
