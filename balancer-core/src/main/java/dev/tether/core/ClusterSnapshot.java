@@ -152,8 +152,17 @@ final class ClusterSnapshot {
     return useHostname ? endpoint.host() : endpoint.address();
   }
 
-  /** The endpoint for a hash on a host-selection attempt, or null when none can serve. */
+  /**
+   * The endpoint for a hash on a host-selection attempt, or null when none can serve.
+   *
+   * <p>With a single priority, {@link PriorityLoad#choose} returns 0 on every path (the only
+   * level, or its fallback), so the shortcut skips its {@code hash mod 100} and load loops
+   * without changing any answer; with more priorities Envoy's arithmetic runs as before.
+   */
   Endpoint choose(long hash, int attempt) {
+    if (tables.length == 1) {
+      return tables[0].pick(hash, attempt);
+    }
     HostTable table = tables[load.choose(hash)];
     return table.pick(hash, attempt);
   }
