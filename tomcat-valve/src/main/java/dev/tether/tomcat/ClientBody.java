@@ -1,33 +1,28 @@
 package dev.tether.tomcat;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.io.UncheckedIOException;
-import java.net.http.HttpRequest.BodyPublisher;
-import java.net.http.HttpRequest.BodyPublishers;
 import org.apache.catalina.connector.Request;
 
 /**
- * The client request body as the proxy -> server request sends it: streamed from the servlet
- * input stream by the HTTP client, never buffered whole, and with the client's
- * {@code Content-Length} when it sent one (chunked otherwise).
+ * The client request body as the proxy -> server request sends it: the servlet input stream, read
+ * by the upstream client as it writes to the backend (never buffered whole), and its length as the
+ * client declared it: {@code Content-Length}, -1 when it is sent chunked (or arrives over HTTP/2
+ * without a length), 0 when there is none.
  *
- * <p>It remembers whether any byte was read, because a request whose body was consumed cannot be
- * sent again: only an unconsumed request may be retried on another backend.
+ * <p>Whether any byte was read, which decides whether the request may be sent again, is tracked
+ * by the proxy request ({@code UpstreamRequest.bodyTouched()}), not here.
  */
 final class ClientBody {
   private static final ClientBody NONE = new ClientBody(null, 0);
 
-  private final Request clientRequest;
-  private final long contentLength;
-  private volatile boolean consumed;
-  private InputStream stream;
+  private final InputStream stream;
+  private final long length;
 
-  private ClientBody(Request clientRequest, long contentLength) {
-    this.clientRequest = clientRequest;
-    this.contentLength = contentLength;
+  private ClientBody(InputStream stream, long length) {
+    this.stream = stream;
+    this.length = length;
   }
 
   /**
@@ -37,75 +32,35 @@ final class ClientBody {
   static ClientBody of(Request clientRequest) throws IOException {
     long length = clientRequest.getContentLengthLong();
     if (length > 0) {
-      return new ClientBody(clientRequest, length);
+      return new ClientBody(clientRequest.getInputStream(), length);
     }
     if (length == 0) {
       return NONE;
     }
     if (clientRequest.getHeader("transfer-encoding") != null) {
-      return new ClientBody(clientRequest, -1);
+      return new ClientBody(clientRequest.getInputStream(), -1);
     }
     if ("HTTP/2.0".equals(clientRequest.getProtocol())) {
       // HTTP/2 may carry a body with neither Content-Length nor chunking. Whether one follows is
       // known once the first DATA frame or the end of the stream arrives; peek one byte for it.
-      ClientBody body = new ClientBody(clientRequest, -1);
       PushbackInputStream peek = new PushbackInputStream(clientRequest.getInputStream(), 1);
       int first = peek.read();
       if (first < 0) {
         return NONE;
       }
       peek.unread(first);
-      body.stream = peek;
-      return body;
+      return new ClientBody(peek, -1);
     }
     return NONE;
   }
 
-  /** Whether the HTTP client read any of the body. */
-  boolean consumed() {
-    return consumed;
+  /** The body's bytes; null when there is no body. The container owns it: it is never closed. */
+  InputStream stream() {
+    return stream;
   }
 
-  /** A publisher for one attempt; retries reuse the same, still unread, stream. */
-  BodyPublisher publisher() {
-    if (clientRequest == null) {
-      return BodyPublishers.noBody();
-    }
-    BodyPublisher streaming = BodyPublishers.ofInputStream(this::trackedStream);
-    return contentLength > 0 ? BodyPublishers.fromPublisher(streaming, contentLength) : streaming;
-  }
-
-  private synchronized InputStream trackedStream() {
-    if (stream == null) {
-      try {
-        stream = clientRequest.getInputStream();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return new FilterInputStream(stream) {
-      @Override
-      public int read() throws IOException {
-        consumed = true;
-        return super.read();
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        consumed = true;
-        return super.read(b, off, len);
-      }
-
-      @Override
-      public long skip(long n) throws IOException {
-        consumed = true;
-        return super.skip(n);
-      }
-
-      @Override
-      public void close() {
-        // The servlet container owns the client input stream.
-      }
-    };
+  /** The declared length, -1 when unknown (the proxy request is then chunked), 0 for none. */
+  long length() {
+    return length;
   }
 }

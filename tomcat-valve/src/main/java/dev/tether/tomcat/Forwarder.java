@@ -4,29 +4,18 @@ import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.ResponseHeader;
+import dev.tether.client.UpstreamClient;
+import dev.tether.client.UpstreamException;
+import dev.tether.client.UpstreamOptions;
+import dev.tether.client.UpstreamRequest;
+import dev.tether.client.UpstreamResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
@@ -35,11 +24,19 @@ import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.res.StringManager;
 
 /**
- * Forwards one client request to the backend the balancer chose, over the JDK HTTP client on
- * HTTP/1.1, and relays the answer. It follows the per-request flow every Tether container follows:
- * route, forward, retry where the balancer's retry policy says so (Istio's default: an idempotent
- * request, twice at most, on a connect failure or a 503), then write the session headers the
- * balancer asks for.
+ * Forwards one client request to the backend the balancer chose, over HTTP/1.1, and relays the
+ * answer. It follows the per-request flow every Tether container follows: route, forward, retry
+ * where the balancer's retry policy says so (Istio's default: an idempotent request, twice at
+ * most, on a connect failure or a 503), then write the session headers the balancer asks for.
+ *
+ * <p>The exchange runs on the Tomcat thread that owns the client request, through the core's
+ * blocking {@link UpstreamClient}: the request is written and the answer read through buffers
+ * that belong to a pooled backend connection, and each piece of the response body goes straight
+ * from that buffer to the client response. It replaced the JDK {@code HttpClient}, whose
+ * executor and reactive body plumbing were about a third of the valve's CPU and which needed a
+ * copy buffer per request (issue 7); it also could not send the client's {@code Host}, which this
+ * client does, as Envoy does. No proxy thread is started, so no thread can pin a web
+ * application's class loader.
  *
  * <p>The legs are named as in Jetty's proxy: {@code clientRequest} (client -> proxy),
  * {@code proxyRequest} (proxy -> server), {@code serverResponse} (server -> proxy),
@@ -50,8 +47,9 @@ final class Forwarder {
   static final String UPSTREAM_ATTRIBUTE = "tether.upstream";
 
   /**
-   * Request headers not copied as they are: Host and Content-Length come from the proxy request
-   * itself, Expect is answered by Tomcat, X-Forwarded-* are rewritten, Cookie is joined into one.
+   * Request headers not copied as they come: Host is written first (RFC 9112 section 3.2 asks
+   * for it there), Content-Length is the upstream client's to write, Expect is answered by
+   * Tomcat, X-Forwarded-* are rewritten, Cookie is joined into one.
    */
   private static final Set<String> REWRITTEN = Set.of(
       "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto",
@@ -61,54 +59,22 @@ final class Forwarder {
   private static final StringManager strings = StringManager.getManager(Forwarder.class);
 
   private final Balancer balancer;
-  private final HttpClient client;
-  private final ExecutorService executor;
-  private final Duration requestTimeout;
-  private final boolean preserveHost;
+  private final UpstreamClient client;
 
-  private Forwarder(
-      Balancer balancer, HttpClient client, ExecutorService executor, Duration requestTimeout,
-      boolean preserveHost) {
+  private Forwarder(Balancer balancer, UpstreamClient client) {
     this.balancer = balancer;
     this.client = client;
-    this.executor = executor;
-    this.requestTimeout = requestTimeout;
-    this.preserveHost = preserveHost;
   }
 
   /**
-   * A forwarder with its own HTTP client: HTTP/1.1, no redirects followed, no cookie store, no
-   * proxy (a JVM-wide {@code http.proxyHost} must not divert backend traffic).
+   * A forwarder with its own connection pool. The valve's {@code requestTimeout} is the client's
+   * response timeout: the wait for a response head once the request is sent. A response body has
+   * no timeout, so a slow stream (server-sent events) is never cut.
    */
   static Forwarder create(Balancer balancer, ValveOptions options) {
-    ExecutorService executor = Executors.newCachedThreadPool(new ProxyThreads());
-    HttpClient client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .proxy(HttpClient.Builder.NO_PROXY)
-        .connectTimeout(options.connectTimeout())
-        .executor(executor)
-        .build();
-    return new Forwarder(
-        balancer, client, executor, options.requestTimeout(), hostHeaderSettable());
-  }
-
-  /**
-   * Whether the JDK client lets us set {@code Host}. It refuses by default; an operator can allow
-   * it JVM-wide with {@code -Djdk.httpclient.allowRestrictedHeaders=host}, and then the backend
-   * sees the client's Host as it would behind Envoy.
-   */
-  static boolean hostHeaderSettable() {
-    try {
-      HttpRequest.newBuilder().header("Host", "probe");
-      return true;
-    } catch (IllegalArgumentException restricted) {
-      return false;
-    }
-  }
-
-  boolean preservesHost() {
-    return preserveHost;
+    UpstreamClient client = new UpstreamClient(UpstreamOptions.DEFAULTS.withTimeouts(
+        options.connectTimeout(), options.requestTimeout()));
+    return new Forwarder(balancer, client);
   }
 
   Balancer balancer() {
@@ -116,12 +82,16 @@ final class Forwarder {
   }
 
   /**
-   * Stops the balancer's background work (discovery, health checks, ejection sweeps, JMX) and the
-   * client's worker threads; exchanges still running fail.
+   * Closes the pooled backend connections and stops the balancer's background work (discovery,
+   * health checks, ejection sweeps, JMX). Exchanges still running finish on their connections,
+   * which are then closed rather than pooled.
    */
   void close() {
-    balancer.close();
-    executor.shutdownNow();
+    try {
+      client.close();
+    } finally {
+      balancer.close();
+    }
   }
 
   /** Handles one client request entirely: the client response is complete when it returns. */
@@ -129,6 +99,7 @@ final class Forwarder {
     TomcatRequestView view = new TomcatRequestView(clientRequest);
     ClientBody clientBody = ClientBody.of(clientRequest);
     Decision decision = balancer.route(view);
+    UpstreamRequest proxyRequest = null;
     for (int retries = 0; ; retries++) {
       if (!decision.routed()) {
         reply(clientResponse, 503, "no healthy upstream");
@@ -136,79 +107,86 @@ final class Forwarder {
       }
       Endpoint endpoint = decision.endpoint();
       clientRequest.setAttribute(UPSTREAM_ATTRIBUTE, endpoint.address());
-      HttpRequest proxyRequest;
-      try {
-        proxyRequest = proxyRequest(clientRequest, view, endpoint, clientBody);
-      } catch (URISyntaxException | IllegalArgumentException badTarget) {
-        reply(clientResponse, 400, "bad request target");
-        return;
-      }
-      balancer.requestStarted(endpoint);
-      HttpResponse<InputStream> serverResponse;
-      try {
-        serverResponse = client.send(proxyRequest, BodyHandlers.ofInputStream());
-      } catch (ConnectException | HttpConnectTimeoutException connectFailure) {
-        balancer.requestFinished(endpoint, 0);
-        boolean retry = mayRetry(view, decision, clientBody, 0, retries);
-        if (log.isDebugEnabled()) {
-          log.debug(strings.getString(
-              "forwarder.connectFailed", endpoint.address(), connectFailure.toString(), retry));
-        }
-        if (!retry) {
-          reply(clientResponse, 503, "upstream connect error");
+      if (proxyRequest == null) {
+        // One proxy request for every attempt: nothing in it depends on the backend (a missing
+        // Host is the client's to add per connection), and it knows whether its body was read.
+        String target = RequestTargets.forBackend(view.pathAndQuery());
+        if (target == null) {
+          reply(clientResponse, 400, "bad request target");
           return;
         }
-        decision = balancer.retry(view, decision);
-        continue;
-      } catch (HttpTimeoutException timeout) {
+        proxyRequest = proxyRequest(clientRequest, view, target, clientBody);
+      }
+      balancer.requestStarted(endpoint);
+      UpstreamResponse serverResponse;
+      try {
+        serverResponse = client.send(endpoint.host(), endpoint.port(), proxyRequest);
+      } catch (UpstreamException failure) {
         balancer.requestFinished(endpoint, 0);
-        reply(clientResponse, 504, "upstream request timeout");
-        return;
-      } catch (IOException ioFailure) {
-        // A reset after the connection was made: the request may have reached the backend, and
-        // Istio's default retry policy does not retry resets, so neither does the valve.
-        balancer.requestFinished(endpoint, 0);
+        if (failure.kind() == UpstreamException.Kind.CONNECT) {
+          boolean retry = mayRetry(view, decision, proxyRequest, 0, retries);
+          if (log.isDebugEnabled()) {
+            log.debug(strings.getString(
+                "forwarder.connectFailed", endpoint.address(), failure.toString(), retry));
+          }
+          if (!retry) {
+            reply(clientResponse, 503, "upstream connect error");
+            return;
+          }
+          decision = balancer.retry(view, decision);
+          continue;
+        }
+        if (failure.kind() == UpstreamException.Kind.TIMEOUT) {
+          reply(clientResponse, 504, "upstream request timeout");
+          return;
+        }
+        // A reset or a broken answer after the connection was made (or the client's body
+        // failing): the request may have reached the backend, and Istio's default retry policy
+        // does not retry resets, so neither does the valve.
         if (log.isDebugEnabled()) {
           log.debug(strings.getString(
-              "forwarder.exchangeFailed", endpoint.address(), ioFailure.toString()));
+              "forwarder.exchangeFailed", endpoint.address(), failure.toString()));
         }
         reply(clientResponse, 502, "upstream reset before response");
         return;
-      } catch (InterruptedException interrupted) {
+      } catch (IllegalArgumentException badTarget) {
+        // The client refuses a target with a control character or space; RequestTargets encodes
+        // those, so this is a last line of defence.
         balancer.requestFinished(endpoint, 0);
-        Thread.currentThread().interrupt();
-        reply(clientResponse, 503, "upstream request interrupted");
+        reply(clientResponse, 400, "bad request target");
         return;
       }
-      int status = serverResponse.statusCode();
-      balancer.requestFinished(endpoint, status);
-      if (mayRetry(view, decision, clientBody, status, retries)) {
-        // A retriable status (Istio: 503) and nothing sent to the client yet: drop this answer.
-        serverResponse.body().close();
-        decision = balancer.retry(view, decision);
-        continue;
+      try (serverResponse) {
+        int status = serverResponse.status();
+        balancer.requestFinished(endpoint, status);
+        if (mayRetry(view, decision, proxyRequest, status, retries)) {
+          // A retriable status (Istio: 503) and nothing sent to the client yet: drop this answer
+          // (closing it unread closes its connection).
+          decision = balancer.retry(view, decision);
+          continue;
+        }
+        relay(clientResponse, decision, endpoint, serverResponse);
       }
-      relay(clientResponse, decision, endpoint, serverResponse);
       return;
     }
   }
 
   /**
    * The balancer's retry policy decides; the valve adds what only it knows: a request body the
-   * backend has started reading cannot be sent again.
+   * upstream client has started reading cannot be sent again.
    */
-  private boolean mayRetry(
-      TomcatRequestView view, Decision decision, ClientBody clientBody, int status, int retries) {
-    return !clientBody.consumed() && balancer.shouldRetry(view, decision, status, retries);
+  private boolean mayRetry(TomcatRequestView view, Decision decision,
+      UpstreamRequest proxyRequest, int status, int retries) {
+    return !proxyRequest.bodyTouched() && balancer.shouldRetry(view, decision, status, retries);
   }
 
-  private HttpRequest proxyRequest(
-      Request clientRequest, TomcatRequestView view, Endpoint endpoint, ClientBody clientBody)
-      throws URISyntaxException {
-    HttpRequest.Builder proxyRequest =
-        HttpRequest.newBuilder(RequestTargets.uri(endpoint.address(), view.pathAndQuery()))
-            .timeout(requestTimeout)
-            .method(clientRequest.getMethod(), clientBody.publisher());
+  private static UpstreamRequest proxyRequest(
+      Request clientRequest, TomcatRequestView view, String target, ClientBody clientBody) {
+    UpstreamRequest proxyRequest = new UpstreamRequest(clientRequest.getMethod(), target);
+    // The client's Host as it is, as Envoy sends it; without one the upstream client writes the
+    // backend's address.
+    String host = clientRequest.getHeader("host");
+    proxyRequest.header("Host", host);
     Set<String> hopByHop = HopByHop.namesToDrop(view.headers("connection"));
     for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
       String name = names.nextElement();
@@ -218,121 +196,108 @@ final class Forwarder {
       }
       for (Enumeration<String> values = clientRequest.getHeaders(name);
           values.hasMoreElements(); ) {
-        header(proxyRequest, name, values.nextElement());
+        proxyRequest.header(name, values.nextElement());
       }
     }
     List<String> cookies = view.headers("cookie");
     if (!cookies.isEmpty()) {
       // HTTP/2 clients split cookies over several fields; HTTP/1.1 allows one (RFC 9113 8.2.3).
-      header(proxyRequest, "Cookie", String.join("; ", cookies));
+      proxyRequest.header("Cookie", String.join("; ", cookies));
     }
     String clientIp = view.remoteAddress();
     List<String> forwardedFor = view.headers("x-forwarded-for");
-    header(proxyRequest, "X-Forwarded-For", forwardedFor.isEmpty()
+    proxyRequest.header("X-Forwarded-For", forwardedFor.isEmpty()
         ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
-    header(proxyRequest, "X-Forwarded-Proto", clientRequest.getScheme());
-    String host = clientRequest.getHeader("host");
-    if (host != null) {
-      header(proxyRequest, "X-Forwarded-Host", host);
-      if (preserveHost) {
-        header(proxyRequest, "Host", host);
-      }
-    }
-    return proxyRequest.build();
+    proxyRequest.header("X-Forwarded-Proto", clientRequest.getScheme());
+    proxyRequest.header("X-Forwarded-Host", host);
+    // Content-Length or chunked framing is the upstream client's to write from this length.
+    return proxyRequest.body(clientBody.stream(), clientBody.length());
   }
 
-  /** Adds a header the JDK client accepts; a value it rejects is left out rather than failing. */
-  private static void header(HttpRequest.Builder proxyRequest, String name, String value) {
-    if (name == null || value == null) {
-      return;
-    }
-    try {
-      proxyRequest.header(name, value);
-    } catch (IllegalArgumentException rejected) {
-      if (log.isDebugEnabled()) {
-        log.debug(strings.getString("forwarder.headerDropped", name, rejected.getMessage()));
+  private void relay(Response clientResponse, Decision decision, Endpoint endpoint,
+      UpstreamResponse serverResponse) {
+    clientResponse.setStatus(serverResponse.status());
+    copyResponseHeaders(serverResponse, clientResponse);
+    for (ResponseHeader header : balancer.responseHeaders(decision, endpoint)) {
+      if (header.replace()) {
+        clientResponse.setHeader(header.name(), header.value());
+      } else {
+        clientResponse.addHeader(header.name(), header.value());
       }
     }
+    copyBody(serverResponse, clientResponse, endpoint);
   }
 
-  private void relay(
-      Response clientResponse, Decision decision, Endpoint endpoint,
-      HttpResponse<InputStream> serverResponse) {
-    try (InputStream serverBody = serverResponse.body()) {
-      clientResponse.setStatus(serverResponse.statusCode());
-      copyResponseHeaders(serverResponse.headers(), clientResponse);
-      for (ResponseHeader header : balancer.responseHeaders(decision, endpoint)) {
-        if (header.replace()) {
-          clientResponse.setHeader(header.name(), header.value());
-        } else {
-          clientResponse.addHeader(header.name(), header.value());
-        }
-      }
-      copyBody(serverBody, clientResponse, endpoint);
-    } catch (IOException clientFailure) {
-      // Writing the client response (or closing the server body) failed: the client is gone,
-      // and closing the server body has cancelled the exchange.
-    }
-  }
-
-  private static void copyResponseHeaders(HttpHeaders serverHeaders, Response clientResponse) {
-    Set<String> hopByHop = HopByHop.namesToDrop(serverHeaders.allValues("connection"));
-    for (Map.Entry<String, List<String>> field : serverHeaders.map().entrySet()) {
-      String name = field.getKey();
+  private static void copyResponseHeaders(
+      UpstreamResponse serverResponse, Response clientResponse) {
+    Set<String> hopByHop = HopByHop.namesToDrop(serverResponse.values("connection"));
+    boolean contentType = false;
+    for (int i = 0, n = serverResponse.fieldCount(); i < n; i++) {
+      String name = serverResponse.name(i);
       String lower = name.toLowerCase(Locale.ROOT);
-      if (hopByHop.contains(lower) || lower.startsWith(":")) {
+      if (hopByHop.contains(lower) || lower.equals("content-length")) {
         continue;
       }
-      List<String> values = field.getValue();
-      if (values.isEmpty()) {
-        continue;
-      }
-      if (lower.equals("content-length")) {
-        try {
-          clientResponse.setContentLengthLong(Long.parseLong(values.get(0).trim()));
-        } catch (NumberFormatException invalid) {
-          // The JDK client already rejects a response whose length it cannot read.
+      if (lower.equals("content-type")) {
+        if (!contentType) {
+          // Verbatim: Response.setContentType would re-serialize the charset parameter.
+          clientResponse.getCoyoteResponse().setContentTypeNoCharset(serverResponse.value(i));
+          contentType = true;
         }
-      } else if (lower.equals("content-type")) {
-        // Verbatim: Response.setContentType would re-serialize the charset parameter.
-        clientResponse.getCoyoteResponse().setContentTypeNoCharset(values.get(0));
       } else {
         // Set-Cookie and every other field pass through untouched, one field per value.
-        for (String value : values) {
-          clientResponse.addHeader(name, value);
-        }
+        clientResponse.addHeader(name, serverResponse.value(i));
       }
+    }
+    long length = contentLength(serverResponse);
+    if (length >= 0) {
+      clientResponse.setContentLengthLong(length);
     }
   }
 
   /**
-   * Streams the server body to the client, flushing whenever the server has nothing more ready,
-   * so a slow or unbounded stream (server-sent events) reaches the client as it is produced.
+   * The length to declare to the client: the body's when the backend sent one of known length
+   * (a chunked one stays chunked, Tomcat's choice); for an answer that has no body (HEAD, 204,
+   * 304) the length the backend stated, which describes the body a GET would get.
    */
-  private static void copyBody(InputStream serverBody, Response clientResponse, Endpoint endpoint)
-      throws IOException {
-    byte[] buffer = new byte[16 * 1024];
-    OutputStream clientOut = clientResponse.getOutputStream();
-    while (true) {
-      int read;
-      try {
-        read = serverBody.read(buffer);
-      } catch (IOException serverFailure) {
-        abort(clientResponse, endpoint, serverFailure);
-        return;
-      }
-      if (read < 0) {
-        return;
-      }
-      try {
-        clientOut.write(buffer, 0, read);
-        if (serverBody.available() == 0) {
+  private static long contentLength(UpstreamResponse serverResponse) {
+    if (serverResponse.hasBody()) {
+      return serverResponse.contentLength();
+    }
+    List<String> declared = serverResponse.values("content-length");
+    if (declared.isEmpty()) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(declared.get(0).trim());
+    } catch (NumberFormatException invalid) {
+      return -1; // The upstream client already refuses a response with a length it cannot read.
+    }
+  }
+
+  /**
+   * Streams the server body to the client as the backend sends it: each piece goes from the
+   * connection's buffer straight to the client response, and a piece that is not the last is
+   * everything the backend had sent so far, so it is flushed: a slow or unbounded stream
+   * (server-sent events) reaches the client as it is produced.
+   */
+  private static void copyBody(
+      UpstreamResponse serverResponse, Response clientResponse, Endpoint endpoint) {
+    try {
+      OutputStream clientOut = clientResponse.getOutputStream();
+      serverResponse.transferTo((bytes, offset, length, last) -> {
+        if (length > 0) {
+          clientOut.write(bytes, offset, length);
+        }
+        if (!last) {
           clientOut.flush();
         }
-      } catch (IOException clientGone) {
-        // The client closed its connection: closing the server body cancels the exchange.
-        return;
-      }
+      });
+    } catch (UpstreamException serverFailure) {
+      abort(clientResponse, endpoint, serverFailure);
+    } catch (IOException clientGone) {
+      // The client closed its connection: closing the server response, its body unread, closes
+      // the backend connection and so ends the exchange.
     }
   }
 
@@ -341,13 +306,16 @@ final class Forwarder {
    * connection is closed at once, so a truncated body is never mistaken for a complete one (a
    * normal end would write the last chunk).
    */
-  private static void abort(Response clientResponse, Endpoint endpoint, IOException failure)
-      throws IOException {
+  private static void abort(Response clientResponse, Endpoint endpoint, IOException failure) {
     if (log.isDebugEnabled()) {
       log.debug(strings.getString("forwarder.bodyFailed", endpoint.address(), failure.toString()));
     }
     if (!clientResponse.isCommitted()) {
-      reply(clientResponse, 502, "upstream reset during response");
+      try {
+        reply(clientResponse, 502, "upstream reset during response");
+      } catch (IOException clientGone) {
+        // Nothing more can be sent.
+      }
       return;
     }
     clientResponse.getCoyoteResponse().action(ActionCode.CLOSE_NOW, failure);
@@ -364,23 +332,5 @@ final class Forwarder {
     byte[] body = message.getBytes(StandardCharsets.UTF_8);
     clientResponse.setContentLength(body.length);
     clientResponse.getOutputStream().write(body);
-  }
-
-  /**
-   * Daemon threads for the HTTP client, named for thread dumps, with the valve's class loader as
-   * context loader so no web application's loader is pinned by a proxy thread.
-   */
-  private static final class ProxyThreads implements ThreadFactory {
-    private static final AtomicInteger POOLS = new AtomicInteger();
-    private final int pool = POOLS.incrementAndGet();
-    private final AtomicInteger threads = new AtomicInteger();
-
-    @Override
-    public Thread newThread(Runnable task) {
-      Thread thread = new Thread(task, "tether-proxy-" + pool + "-" + threads.incrementAndGet());
-      thread.setDaemon(true);
-      thread.setContextClassLoader(Forwarder.class.getClassLoader());
-      return thread;
-    }
   }
 }

@@ -1,17 +1,18 @@
 package dev.tether.tomcat;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-
 /**
- * Builds the URI of the proxy -> server request from the raw client request target.
+ * The request target of the proxy -> server request, made from the raw client request target.
  *
- * <p>{@link java.net.http.HttpClient} takes a {@link URI}, whose parser is stricter than Tomcat's
- * request-line parser (Tomcat can be told to accept {@code |}, {@code {}}, {@code [ ]} and others
- * through {@code relaxedPathChars}/{@code relaxedQueryChars}). Such characters, and a {@code %}
- * that starts no escape, are percent-encoded: the backend decodes them to the same bytes, which is
- * all a server may rely on. Everything else passes unchanged, so the backend sees the client's
- * encoding.
+ * <p>Tomcat can be told to accept characters RFC 3986 does not allow in a target ({@code |},
+ * {@code {}}, {@code [ ]} and others, through {@code relaxedPathChars}/{@code relaxedQueryChars}),
+ * and it passes a {@code %} that starts no escape. A backend need not be as lenient (the JDK's
+ * {@code HttpServer} and a default Tomcat refuse them), so such characters are percent-encoded:
+ * the backend decodes them to the same bytes, which is all a server may rely on. Everything else
+ * passes unchanged, so the backend sees the client's encoding.
+ *
+ * <p>The upstream client would percent-encode characters beyond ASCII itself, but as UTF-8; Tomcat
+ * hands over the raw target as ISO-8859-1 (one char per byte), so they are encoded here, one byte
+ * each, and the client receives only ASCII.
  */
 final class RequestTargets {
   private RequestTargets() {}
@@ -19,14 +20,21 @@ final class RequestTargets {
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   /**
-   * {@code http://<address><pathAndQuery>}.
-   *
-   * @throws URISyntaxException when the target cannot be made a URI even after encoding
+   * The target to send for the client's {@code pathAndQuery}, or null when it is not in origin
+   * form (it must start with {@code /}): such a request gets a 400 rather than an unintended
+   * target.
    */
-  static URI uri(String address, String pathAndQuery) throws URISyntaxException {
-    return new URI("http://" + address + encodeIllegal(pathAndQuery));
+  static String forBackend(String pathAndQuery) {
+    if (pathAndQuery == null || !pathAndQuery.startsWith("/")) {
+      return null;
+    }
+    return encodeIllegal(pathAndQuery);
   }
 
+  /**
+   * {@code target} with every character outside RFC 3986's set percent-encoded, controls and
+   * spaces included, so the upstream client never refuses the result.
+   */
   static String encodeIllegal(String target) {
     int first = firstIllegal(target);
     if (first < 0) {

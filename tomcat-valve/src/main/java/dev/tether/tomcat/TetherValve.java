@@ -36,8 +36,9 @@ import org.apache.tomcat.util.res.StringManager;
  * {@code setProperty(name, value)} when a bean has no setter for an attribute, so every key the
  * core knows works without a setter per key, and a key added to the core needs no change here.
  * Three attributes belong to the valve alone: {@code pathPrefix} (default {@code /}; requests
- * outside it continue down the pipeline), {@code requestTimeout} (default {@code 30s}, the wait
- * for a backend's response headers) and {@code connectTimeout} (default {@code 5s}).
+ * outside it continue down the pipeline), {@code requestTimeout} (default {@code 30s}, the wait,
+ * once the request is sent, for a backend's response headers) and {@code connectTimeout} (default
+ * {@code 5s}).
  *
  * <p>Nothing is checked until {@link #startInternal()}: there the attributes go through the same
  * parser as the Jetty module's properties, and a bad value or an unknown attribute stops Tomcat
@@ -168,8 +169,7 @@ public final class TetherValve extends ValveBase {
         started.options().pathPrefix(),
         started.forwarder().balancer().endpoints().size(),
         started.forwarder().balancer().config().loadBalancer(),
-        started.forwarder().balancer().config().session().mode(),
-        started.forwarder().preservesHost() ? "client" : "backend"));
+        started.forwarder().balancer().config().session().mode()));
     super.startInternal();
   }
 

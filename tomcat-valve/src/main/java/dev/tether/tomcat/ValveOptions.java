@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  *
  * @param pathPrefix requests whose normalized path is under it are proxied; others go down the
  *     pipeline
- * @param requestTimeout the longest wait for a backend's response headers
+ * @param requestTimeout the longest wait for a backend's response headers, counted from the end of
+ *     the request (a long upload does not use it up); then 504. A response body has no timeout
  * @param connectTimeout the longest wait for a TCP connection to a backend; a connection not made
  *     in time counts as a connect failure, so it is retried like a refused one
  */

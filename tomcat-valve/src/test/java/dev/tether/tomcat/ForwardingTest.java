@@ -61,8 +61,8 @@ final class ForwardingTest {
       assertThat(seen.get("x-forwarded-proto")).containsExactly("http");
       assertThat(seen.get("x-forwarded-host")).containsExactly("shop.example:8443");
       assertThat(seen.get("cookie")).containsExactly("a=1; b=2");
-      // The JDK client will not set Host: the backend sees its own address (documented).
-      assertThat(seen.get("host")).containsExactly(backend.address());
+      // The client's Host as it is, as behind Envoy.
+      assertThat(seen.get("host")).containsExactly("shop.example:8443");
       assertThat(backend.seen.peek().target()).isEqualTo("/echo?q=1");
     }
   }
@@ -106,7 +106,7 @@ final class ForwardingTest {
   }
 
   @Test
-  void aRequestTargetTomcatAcceptsButJavaNetUriRejectsIsEncodedNotRefused() throws Exception {
+  void aRequestTargetTomcatAcceptsButRfc3986ForbidsIsEncodedNotRefused() throws Exception {
     try (Backend backend = new Backend("b1");
         Front front = Front.started(baseDir, Map.of("endpoints", backend.address()))) {
       RawHttp.Answer answer = RawHttp.exchange(front.port(),
