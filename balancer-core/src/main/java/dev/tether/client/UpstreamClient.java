@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +28,11 @@ import java.util.function.LongSupplier;
  *
  * <p>Connections are kept per backend ({@code host:port}) and reused most-recently-used first,
  * since the warmest connection is the least likely to have been closed by the backend. A pooled
- * connection can still turn out to be closed when used: a request that failed on one before any
- * response byte, and whose body was not touched, is sent again on another connection (as
- * browsers and most clients do), which is safe because the backend did not answer it.
+ * connection can still turn out to be closed when used. Before a request with a body goes on
+ * one, the connection is probed without blocking, since a body cannot be sent twice; a request
+ * without a body is not probed, and if it fails on a pooled connection before any response byte
+ * it is sent again on another connection (as browsers and most clients do), which is safe because
+ * the backend did not answer it.
  */
 public final class UpstreamClient implements AutoCloseable {
   private final UpstreamOptions options;
@@ -71,9 +74,14 @@ public final class UpstreamClient implements AutoCloseable {
       throw new UpstreamException(UpstreamException.Kind.CONNECT, "client closed");
     }
     Backend backend = new Backend(host, port);
+    boolean hasBody = request.length() != 0;
     while (true) {
       Connection connection = borrow(backend);
       boolean pooled = connection != null;
+      if (pooled && hasBody && connection.closedByPeer()) {
+        connection.close();
+        continue;
+      }
       if (!pooled) {
         connection = connect(backend);
       }
@@ -81,6 +89,9 @@ public final class UpstreamClient implements AutoCloseable {
         connection.received = 0;
         write(connection, request);
         return readHead(connection, request);
+      } catch (IllegalArgumentException badTarget) {
+        connection.close();
+        throw badTarget;
       } catch (UpstreamException e) {
         connection.close();
         boolean stale = pooled && e.kind() == UpstreamException.Kind.RESET
@@ -88,7 +99,9 @@ public final class UpstreamClient implements AutoCloseable {
         if (!stale) {
           throw e;
         }
-        // The backend had closed this idle connection: try the next one, or a new one.
+        // The backend had closed this idle connection: try the next one, or a new one. A
+        // request with a body was probed before it, so this is the narrow race of a close
+        // arriving after the probe, or a body-less request, which was never probed.
       }
     }
   }
@@ -171,16 +184,20 @@ public final class UpstreamClient implements AutoCloseable {
   }
 
   private Connection connect(Backend backend) throws UpstreamException {
-    Socket socket = new Socket();
+    SocketChannel channel = null;
     try {
+      channel = SocketChannel.open();
+      Socket socket = channel.socket();
       socket.setTcpNoDelay(true);
       socket.connect(new InetSocketAddress(backend.host(), backend.port()),
           UpstreamOptions.millis(options.connectTimeout()));
       opened.incrementAndGet();
-      return new Connection(backend, socket);
+      return new Connection(backend, channel);
     } catch (IOException | RuntimeException e) {
       try {
-        socket.close();
+        if (channel != null) {
+          channel.close();
+        }
       } catch (IOException ignored) {
         // Never connected.
       }

@@ -7,8 +7,8 @@ import java.util.Objects;
  * How an {@link UpstreamClient} talks to backends.
  *
  * @param connectTimeout the longest wait for a TCP connection
- * @param responseTimeout the longest wait, from the end of the request head, for the whole
- *     response head; the backend has the request when it runs out (a 504, not retried)
+ * @param responseTimeout the longest wait, from the end of the request (head and body), for the
+ *     whole response head; the backend has the request when it runs out (a 504, not retried)
  * @param bodyTimeout the longest silence while reading a response body; zero waits for ever, so a
  *     slow stream (server-sent events) is never cut
  * @param idleTimeout how long an unused connection stays in the pool; keep it below the

@@ -259,7 +259,7 @@ final class UpstreamClientTest {
   }
 
   @Test
-  void aRequestWhoseBodyWasSentOnAStaleConnectionIsNotSentAgain() throws Exception {
+  void aRequestWithABodyIsNotSentOnAConnectionTheBackendClosed() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.thenClose(OK_HELLO));
     UpstreamClient client = client();
     try (UpstreamResponse response =
@@ -269,11 +269,26 @@ final class UpstreamClientTest {
     waitForConnectionsClosedByBackend(backend, 1);
     UpstreamRequest post = new UpstreamRequest("POST", "/")
         .body(new ByteArrayInputStream("x=1".getBytes(StandardCharsets.US_ASCII)), 3);
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(), post)) {
+      assertThat(body(response).text()).isEqualTo("hello");
+    }
+    backend.next();
+    assertThat(backend.next().bodyText()).isEqualTo("x=1");
+    assertThat(client.connectionsOpened()).isEqualTo(2);
+  }
+
+  @Test
+  void aRequestWhoseBodyWasSentIsNotSentAgainWhenTheConnectionFails() throws Exception {
+    // The backend reads the whole request, then drops the connection without answering.
+    ScriptedBackend backend = backend(r -> Answer.thenClose(""));
+    UpstreamClient client = client();
+    UpstreamRequest post = new UpstreamRequest("POST", "/")
+        .body(new ByteArrayInputStream("x=1".getBytes(StandardCharsets.US_ASCII)), 3);
     assertThatThrownBy(() -> client.send("127.0.0.1", backend.port(), post))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.RESET));
     assertThat(post.bodyTouched()).isTrue();
-    assertThat(client.connectionsOpened()).isEqualTo(1);
+    assertThat(backend.connections()).isEqualTo(1);
   }
 
   /** The scripted backend closes right after answering; give the FIN time to arrive. */
