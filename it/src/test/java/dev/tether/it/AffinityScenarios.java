@@ -555,9 +555,9 @@ abstract class AffinityScenarios {
           .as("client's X-Forwarded-For, then the client's address")
           .matches("203\\.0\\.113\\.7\\s*,\\s*127\\.0\\.0\\.1");
       assertThat(jsonField(reply.body(), "X-Forwarded-Proto")).isEqualTo("http");
-      // Host itself is the client's on Jetty, but the backend's on the valve unless the JVM runs
-      // with -Djdk.httpclient.allowRestrictedHeaders=host (the JDK client refuses to set it);
-      // X-Forwarded-Host carries the client's on both.
+      // Host passes as the client sent it, as behind Envoy; X-Forwarded-Host repeats it.
+      assertThat(jsonField(reply.body(), "Host"))
+          .isEqualTo("127.0.0.1:" + proxy.baseUri().getPort());
       assertThat(jsonField(reply.body(), "X-Forwarded-Host"))
           .isEqualTo("127.0.0.1:" + proxy.baseUri().getPort());
     }
