@@ -18,21 +18,22 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Candidate ring lookups, measured on the very entries the core's ring holds, to back a proposal
- * for {@link RingHashTable#pick}; the core does not use them. Each finds the entry the core's
- * {@code lowerBound} would (wrapped to 0 at the end), which {@link #setUp} checks on every
- * prepared hash before anything is timed, and returns its endpoint through the same
- * {@code hosts[hostIndexes[i]]} layout the core uses, so the numbers compare directly with
- * {@code PickBenchmark.tablePick} for {@code RING_HASH}.
+ * Ring lookups measured on the very entries the core's ring holds: the core's bucketed
+ * {@link RingHashTable#pick} against the plain binary search it replaced, and two variants kept
+ * for comparison. Each finds the entry a full unsigned lower bound finds (wrapped to 0 at the
+ * end), which {@link #setUp} checks on every prepared hash before anything is timed, and returns
+ * its endpoint through the same {@code hosts[hostIndexes[i]]} layout the core uses, so the
+ * numbers compare directly with {@code PickBenchmark.tablePick} for {@code RING_HASH}.
  *
  * <ul>
- *   <li>{@link #core}: the core's own {@link RingHashTable#pick}, the baseline.
- *   <li>{@link #branchy}: a copy of the core's binary search, one data-dependent branch per step.
+ *   <li>{@link #core}: the core's own {@link RingHashTable#pick}: a bucket index on the top hash
+ *       bits, then a binary search inside the one bucket.
+ *   <li>{@link #branchy}: the reference, a binary search over the whole ring with one
+ *       data-dependent branch per step (the core's lookup before the bucket index).
  *   <li>{@link #branchless}: the same search with a fixed trip count and the step folded into a
  *       conditional move, so random hashes cost no branch mispredictions.
- *   <li>{@link #bucketed}: a first-level index of {@code 2^k} buckets on the top hash bits
- *       (k about log2 of the ring size), each holding the first entry of its bucket; the search
- *       then covers one bucket, about one entry.
+ *   <li>{@link #bucketed}: the same bucket index as the core (k = ceil(log2 of the ring size),
+ *       uncapped) with a linear scan of the bucket instead of a binary search.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
