@@ -23,6 +23,12 @@ lib/tether/*.jar
 [xml]
 etc/tether.xml
 
+[ini]
+# Jetty's parser caches request header fields per connection and wipes the whole cache each
+# time it fills. A proxy's headers rarely repeat (session cookies, X-Forwarded-For), so the
+# cache only fills and is wiped: off, unless set elsewhere.
+jetty.httpConfig.headerCacheSize?=0
+
 [ini-template]
 # tag::documentation[]
 ## Tether reverse proxy. Every key is optional except tether.endpoints; the values

@@ -54,6 +54,12 @@ final class TetherModuleFilesTest {
   }
 
   @Test
+  void moduleTurnsJettysHeaderCacheOffOnlyAsADefault() throws IOException {
+    assertThat(lines(section("ini")))
+        .containsExactly("jetty.httpConfig.headerCacheSize?=0");
+  }
+
+  @Test
   void xmlPassesEveryKeyFromItsTetherProperty() throws IOException {
     String xml = Files.readString(JETTY.resolve("etc/tether.xml"));
     Matcher put = Pattern.compile(
