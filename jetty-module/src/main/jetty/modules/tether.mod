@@ -5,8 +5,7 @@
 [description]
 Tether reverse proxy: routes every request to one of a static list of backends the way an
 Istio-configured Envoy would (ring hash or Maglev over hash policies, stateful sessions by
-cookie or header). A core Jetty handler that forwards with Tether's own HTTP/1.1 client, so it
-needs neither Jetty's client nor its proxy module.
+cookie or header), on Jetty's own ProxyHandler.
 The proxy answers at context path / of the server's context collection.
 
 [tags]
@@ -16,6 +15,8 @@ handler
 [depend]
 server
 http
+client
+proxy
 
 [lib]
 lib/tether/*.jar

@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One client request's journey through the balancer: the current decision, the attempt in flight,
- * the retries spent and whether the client's body has been touched. The handler keeps one per
- * client request on the thread that runs it; the servlet keeps it as a request attribute, because
- * Jetty's proxy hooks are called on different threads with only the request to go by.
+ * the retries spent and whether the client's body has been touched. Both the handler and the
+ * servlet keep one per client request, as a request attribute, because Jetty's proxy hooks are
+ * called on different threads with only the request to go by.
  *
  * <p>Whether a failed attempt is retried is the balancer's call ({@link Balancer#shouldRetry}:
  * Istio's retry policy, idempotent methods only, never a strict session); the container adds the

@@ -47,8 +47,7 @@ final class TetherModuleFilesTest {
 
   @Test
   void moduleDependsOnEveryModuleItsClassesNeed() throws IOException {
-    // The handler forwards with Tether's own client: no Jetty client, proxy or security module.
-    assertThat(lines(section("depend"))).containsExactlyInAnyOrder("server", "http");
+    assertThat(lines(section("depend"))).containsExactlyInAnyOrder("server", "http", "client", "proxy");
     assertThat(lines(section("lib"))).containsExactly("lib/tether/*.jar");
     assertThat(lines(section("xml"))).containsExactly("etc/tether.xml");
   }
