@@ -8,12 +8,15 @@ import dev.tether.api.ResponseHeader;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
 import dev.tether.core.Tether;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
@@ -66,6 +69,23 @@ public final class TetherProxyHandler extends ProxyHandler {
   private final TetherConfig config;
   private volatile Balancer balancer;
   private volatile boolean balancerClosed;
+  /**
+   * Per endpoint, what the request path would otherwise build every time: the backend's URI (Jetty's
+   * {@code newRequest(host, port)} formats and parses one per request) and its client destination
+   * ({@code request.send} resolves it through a map compute and a new {@code Origin} per request).
+   * Cleared when the handler stops (the client's destinations go with it) and when it outgrows
+   * any endpoint list, since discovery may replace endpoints.
+   */
+  private final Map<Endpoint, Target> targets = new ConcurrentHashMap<>();
+
+  private static final class Target {
+    final URI uri;
+    volatile Destination destination;
+
+    Target(URI uri) {
+      this.uri = uri;
+    }
+  }
 
   /**
    * A proxy routing with {@code balancer}, for callers that build their own (tests, a shared
@@ -128,6 +148,7 @@ public final class TetherProxyHandler extends ProxyHandler {
     try {
       super.doStop();
     } finally {
+      targets.clear();
       if (config != null) {
         balancer.close();
         balancerClosed = true;
@@ -174,14 +195,17 @@ public final class TetherProxyHandler extends ProxyHandler {
     }
   }
 
+  /**
+   * Only logged by the superclass (at debug level): {@link #newProxyToServerRequest} builds the
+   * backend request from the exchange's endpoint, so the URI is not built otherwise.
+   */
   @Override
   protected HttpURI rewriteHttpURI(Request clientToProxyRequest) {
+    if (!LOG.isDebugEnabled()) {
+      return clientToProxyRequest.getHttpURI();
+    }
     Endpoint endpoint = exchange(clientToProxyRequest).endpoint();
-    String host = endpoint.host();
-    return HttpURI.build()
-        .scheme("http")
-        .host(host.indexOf(':') >= 0 ? "[" + host + "]" : host)
-        .port(endpoint.port())
+    return HttpURI.build(target(endpoint).uri.toString())
         .pathQuery(pathQuery(clientToProxyRequest))
         .asImmutable();
   }
@@ -189,13 +213,45 @@ public final class TetherProxyHandler extends ProxyHandler {
   @Override
   protected org.eclipse.jetty.client.Request newProxyToServerRequest(
       Request clientToProxyRequest, HttpURI newHttpURI) {
-    // Not through java.net.URI (as the superclass does): it rejects targets Jetty accepts, and
-    // the target must reach the backend byte for byte.
+    // The target is set as a path (not through a whole java.net.URI, as the superclass does):
+    // java.net.URI rejects targets Jetty accepts, and the target must reach the backend byte for
+    // byte.
     Endpoint endpoint = exchange(clientToProxyRequest).endpoint();
-    return getHttpClient().newRequest(endpoint.host(), endpoint.port())
-        .scheme("http")
+    return getHttpClient().newRequest(target(endpoint).uri)
         .method(clientToProxyRequest.getMethod())
         .path(pathQuery(clientToProxyRequest));
+  }
+
+  @Override
+  protected void sendProxyToServerRequest(Request clientToProxyRequest,
+      org.eclipse.jetty.client.Request proxyToServerRequest, Response proxyToClientResponse,
+      Callback proxyToClientCallback) {
+    Target target = target(exchange(clientToProxyRequest).endpoint());
+    Destination destination = target.destination;
+    if (destination == null) {
+      destination = getHttpClient().resolveDestination(proxyToServerRequest);
+      target.destination = destination;
+    }
+    destination.send(proxyToServerRequest, newServerToProxyResponseListener(
+        clientToProxyRequest, proxyToServerRequest, proxyToClientResponse, proxyToClientCallback));
+  }
+
+  private Target target(Endpoint endpoint) {
+    Target target = targets.get(endpoint);
+    if (target != null) {
+      return target;
+    }
+    if (targets.size() > 4 * Math.max(256, balancer.endpoints().size())) {
+      targets.clear();
+    }
+    try {
+      target = new Target(new URI("http", null, endpoint.host(), endpoint.port(), null, null, null));
+    } catch (URISyntaxException e) {
+      // Endpoint hosts are IP literals or host names the endpoint parser accepted.
+      throw new IllegalArgumentException("endpoint " + endpoint.address(), e);
+    }
+    Target raced = targets.putIfAbsent(endpoint, target);
+    return raced != null ? raced : target;
   }
 
   @Override
@@ -373,18 +429,23 @@ public final class TetherProxyHandler extends ProxyHandler {
         return; // abandoned in onBegin
       }
       HttpFields serverHeaders = serverToProxyResponse.getHeaders();
-      Set<String> connectionListed =
-          ProxyRules.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION));
+      Set<String> connectionListed = serverHeaders.contains(HttpHeader.CONNECTION)
+          ? ProxyRules.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION))
+          : Set.of();
       HttpFields.Mutable clientHeaders = proxyToClientResponse.getHeaders();
-      Set<String> seen = new HashSet<>();
+      // Fields Jetty put there already (Date, Server): the backend's first field of such a name
+      // replaces them; every other field is added, so repeated headers such as Set-Cookie all
+      // pass, untouched.
+      int preset = clientHeaders.size();
+      boolean[] replaced = new boolean[preset];
       for (HttpField field : serverHeaders) {
         String name = field.getLowerCaseName();
         if (ProxyRules.isHopByHop(name, connectionListed)) {
           continue;
         }
-        // The first occurrence replaces what the server put there already (Date, Server); later
-        // ones are added, so repeated headers such as Set-Cookie all pass, untouched.
-        if (seen.add(name)) {
+        int jettys = presetIndex(clientHeaders, preset, field);
+        if (jettys >= 0 && !replaced[jettys]) {
+          replaced[jettys] = true;
           clientHeaders.put(field);
         } else {
           clientHeaders.add(field);
@@ -397,6 +458,16 @@ public final class TetherProxyHandler extends ProxyHandler {
           clientHeaders.add(header.name(), header.value());
         }
       }
+    }
+
+    /** Which of Jetty's own first {@code preset} fields has the name of {@code field}, or -1. */
+    private int presetIndex(HttpFields.Mutable clientHeaders, int preset, HttpField field) {
+      for (int k = 0; k < preset; k++) {
+        if (clientHeaders.getField(k).isSameName(field)) {
+          return k;
+        }
+      }
+      return -1;
     }
 
     @Override
