@@ -107,14 +107,28 @@ final class Connection {
 
   /** Latin-1 text (header names and values, which containers hold as ISO-8859-1 strings). */
   void put(String text) throws IOException {
-    for (int i = 0, n = text.length(); i < n; i++) {
-      char c = text.charAt(i);
-      if (c < 0x100) {
-        put((byte) c);
-      } else {
-        for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+    int n = text.length();
+    int i = 0;
+    while (i < n) {
+      if (writeLength == write.length) {
+        flush();
+      }
+      int end = Math.min(n, i + write.length - writeLength);
+      int at = writeLength;
+      for (; i < end; i++) {
+        char c = text.charAt(i);
+        if (c >= 0x100) {
+          break;
+        }
+        write[at++] = (byte) c;
+      }
+      writeLength = at;
+      if (i < end) {
+        // Beyond Latin-1 (a container that decoded a header as UTF-8): its UTF-8 bytes.
+        for (byte b : String.valueOf(text.charAt(i)).getBytes(StandardCharsets.UTF_8)) {
           put(b);
         }
+        i++;
       }
     }
   }

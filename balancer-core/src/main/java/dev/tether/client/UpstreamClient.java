@@ -295,16 +295,31 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
+  /** RFC 9110 tchar, by character: what a field name is made of. */
+  private static final boolean[] TOKEN_CHARS = new boolean[128];
+
+  static {
+    for (char c = '0'; c <= '9'; c++) {
+      TOKEN_CHARS[c] = true;
+    }
+    for (char c = 'a'; c <= 'z'; c++) {
+      TOKEN_CHARS[c] = true;
+      TOKEN_CHARS[c - 'a' + 'A'] = true;
+    }
+    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
+      TOKEN_CHARS[c] = true;
+    }
+  }
+
   /** RFC 9110 token: what a field name may be. */
   private static boolean isToken(String name) {
-    if (name.isEmpty()) {
+    int n = name.length();
+    if (n == 0) {
       return false;
     }
-    for (int i = 0; i < name.length(); i++) {
+    for (int i = 0; i < n; i++) {
       char c = name.charAt(i);
-      boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-      if (!ok) {
+      if (c >= 128 || !TOKEN_CHARS[c]) {
         return false;
       }
     }

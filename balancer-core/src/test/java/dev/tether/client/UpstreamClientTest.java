@@ -111,6 +111,21 @@ final class UpstreamClientTest {
   }
 
   @Test
+  void writesLongAndNonAsciiHeaderValuesWhole() throws Exception {
+    ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
+    String longValue = "v".repeat(20_000);
+    try (UpstreamResponse response = client().send("127.0.0.1", backend.port(),
+        new UpstreamRequest("GET", "/").header("X-Long", longValue)
+            .header("X-Text", "caf\u00e9 \u20ac5"))) {
+      body(response);
+    }
+    String head = backend.next().head();
+    assertThat(head).contains("\r\nX-Long: " + longValue + "\r\n");
+    // Latin-1 as one byte each; beyond Latin-1 as UTF-8.
+    assertThat(head).contains("\r\nX-Text: caf\u00e9 \u00e2\u0082\u00ac5\r\n");
+  }
+
+  @Test
   void percentEncodesNonAsciiTargetsAndRefusesControls() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     UpstreamClient client = client();

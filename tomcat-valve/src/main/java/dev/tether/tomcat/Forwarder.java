@@ -12,7 +12,6 @@ import dev.tether.client.UpstreamResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -21,6 +20,7 @@ import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.res.StringManager;
 
 /**
@@ -188,16 +188,16 @@ final class Forwarder {
     String host = clientRequest.getHeader("host");
     proxyRequest.header("Host", host);
     Set<String> hopByHop = HopByHop.namesToDrop(view.headers("connection"));
-    for (Enumeration<String> names = clientRequest.getHeaderNames(); names.hasMoreElements(); ) {
-      String name = names.nextElement();
+    // Tomcat's own header list: every field once, in the client's order (the servlet API's
+    // names-then-values enumerations would rescan the list per name and regroup repeats).
+    MimeHeaders fields = clientRequest.getCoyoteRequest().getMimeHeaders();
+    for (int i = 0, n = fields.size(); i < n; i++) {
+      String name = fields.getName(i).toString();
       String lower = name.toLowerCase(Locale.ROOT);
       if (hopByHop.contains(lower) || REWRITTEN.contains(lower)) {
         continue;
       }
-      for (Enumeration<String> values = clientRequest.getHeaders(name);
-          values.hasMoreElements(); ) {
-        proxyRequest.header(name, values.nextElement());
-      }
+      proxyRequest.header(name, fields.getValue(i).toString());
     }
     List<String> cookies = view.headers("cookie");
     if (!cookies.isEmpty()) {

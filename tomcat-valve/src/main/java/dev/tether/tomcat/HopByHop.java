@@ -24,15 +24,16 @@ final class HopByHop {
    * {@code connectionValues}.
    */
   static Set<String> namesToDrop(List<String> connectionValues) {
-    if (connectionValues.isEmpty()) {
-      return ALWAYS;
-    }
-    Set<String> drop = new HashSet<>(ALWAYS);
+    // Mostly "keep-alive" or "close", already dropped: copy the set only for a name it lacks.
+    Set<String> drop = ALWAYS;
     for (String value : connectionValues) {
       for (String token : value.split(",")) {
-        String name = token.trim();
-        if (!name.isEmpty()) {
-          drop.add(name.toLowerCase(Locale.ROOT));
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty() && !drop.contains(name)) {
+          if (drop == ALWAYS) {
+            drop = new HashSet<>(ALWAYS);
+          }
+          drop.add(name);
         }
       }
     }
