@@ -16,15 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * A small blocking HTTP/1.1 client for the proxy -> backend leg, shared by the Jetty module and
- * the Tomcat valve. Not public API: it is shaded into each container's jar with the core.
+ * A small blocking HTTP/1.1 client for the proxy -> backend leg, used by the Tomcat valve (the
+ * Jetty module forwards on Jetty's own proxy and client). Not public API: it is shaded into the
+ * valve's jar with the core.
  *
- * <p>Why not a general-purpose client: a proxy thread that already owns its client request can
+ * <p>Why not a general-purpose client: a Tomcat thread that already owns its client request can
  * write the backend request and read the answer on the same thread, through buffers that belong to
- * a pooled connection. Profiles of the Tomcat valve on the JDK client and of the Jetty module on
- * Jetty's client put a third or more of the proxy's CPU in the client machinery (executors,
- * reactive body plumbing, per-request buffers and header maps); the work that has to be done is
- * two system calls and a head to parse.
+ * a pooled connection. Profiles of the valve on the JDK client put a third of the valve's CPU in
+ * the client machinery (selector thread, executor, reactive body plumbing, per-request buffers
+ * and header maps); the work that has to be done is two system calls and a head to parse.
  *
  * <p>Connections are kept per backend ({@code host:port}) and reused most-recently-used first,
  * since the warmest connection is the least likely to have been closed by the backend. A pooled
