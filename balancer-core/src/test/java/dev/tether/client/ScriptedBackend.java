@@ -52,6 +52,7 @@ final class ScriptedBackend implements AutoCloseable {
   private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger closed = new AtomicInteger();
   private final Thread acceptor;
 
   ScriptedBackend(Function<Received, Answer> script) throws IOException {
@@ -68,6 +69,21 @@ final class ScriptedBackend implements AutoCloseable {
 
   int connections() {
     return connections.get();
+  }
+
+  /**
+   * Waits, at most 10 s, until this backend has closed {@code count} connections itself; on
+   * loopback the client's side sees the close as soon as it happens.
+   */
+  void awaitClosed(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (closed.get() < count) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the backend closed " + closed.get() + " connections, not "
+            + count + ", within 10s");
+      }
+      Thread.sleep(5);
+    }
   }
 
   /** The next request received, waiting at most 10 s. */
@@ -119,6 +135,8 @@ final class ScriptedBackend implements AutoCloseable {
       }
     } catch (IOException gone) {
       // The client closed the connection.
+    } finally {
+      closed.incrementAndGet();
     }
   }
 

@@ -306,11 +306,11 @@ final class UpstreamClientTest {
     assertThat(backend.connections()).isEqualTo(1);
   }
 
-  /** The scripted backend closes right after answering; give the FIN time to arrive. */
+  /** The scripted backend closes right after answering: wait until it has. */
   private static void waitForConnectionsClosedByBackend(ScriptedBackend backend, int answered)
       throws InterruptedException {
+    backend.awaitClosed(answered);
     assertThat(backend.connections()).isEqualTo(answered);
-    Thread.sleep(50);
   }
 
   @Test
