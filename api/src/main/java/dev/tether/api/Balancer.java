@@ -64,17 +64,7 @@ public interface Balancer extends AutoCloseable {
     if (decision.outcome() == Outcome.SESSION && config().session().strict()) {
       return false;
     }
-    switch (request.method()) {
-      case "GET":
-      case "HEAD":
-      case "OPTIONS":
-      case "PUT":
-      case "DELETE":
-      case "TRACE":
-        return true;
-      default:
-        return false;
-    }
+    return RetryPolicy.idempotent(request.method());
   }
 
   /**

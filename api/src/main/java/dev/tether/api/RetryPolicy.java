@@ -34,4 +34,23 @@ public record RetryPolicy(int retries, List<String> retryOn, Set<Integer> retria
     }
     Objects.requireNonNull(retryOn, "retryOn");
   }
+
+  /**
+   * Whether a request with this method may be sent again after a failed attempt: the idempotent
+   * methods of RFC 9110 section 9.2.2, whose repetition has the effect of one request. Istio and
+   * Envoy never retry others, whatever the policy says.
+   */
+  public static boolean idempotent(String method) {
+    switch (method) {
+      case "GET":
+      case "HEAD":
+      case "OPTIONS":
+      case "PUT":
+      case "DELETE":
+      case "TRACE":
+        return true;
+      default:
+        return false;
+    }
+  }
 }

@@ -7,6 +7,7 @@ import dev.tether.api.Health;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
+import dev.tether.api.RetryPolicy;
 import dev.tether.api.SessionConfig;
 import dev.tether.api.SessionStatus;
 import dev.tether.api.TetherConfig;
@@ -268,7 +269,7 @@ final class DefaultBalancer implements Balancer {
     if (decision.outcome() == Outcome.SESSION && config.session().strict()) {
       return false;
     }
-    return Retries.idempotent(request.method()) && Retries.covers(config.retryPolicy(), status);
+    return RetryPolicy.idempotent(request.method()) && Retries.covers(config.retryPolicy(), status);
   }
 
   @Override

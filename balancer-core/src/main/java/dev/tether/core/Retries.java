@@ -19,21 +19,6 @@ import java.util.List;
 final class Retries {
   private Retries() {}
 
-  /** RFC 9110 section 9.2.2: methods whose repetition has the effect of one request. */
-  static boolean idempotent(String method) {
-    switch (method) {
-      case "GET":
-      case "HEAD":
-      case "OPTIONS":
-      case "PUT":
-      case "DELETE":
-      case "TRACE":
-        return true;
-      default:
-        return false;
-    }
-  }
-
   static boolean covers(RetryPolicy policy, int status) {
     List<String> on = policy.retryOn();
     if (status == 0) {

@@ -6,6 +6,7 @@ import dev.tether.api.Endpoint;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
+import dev.tether.api.RetryPolicy;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -123,7 +124,7 @@ final class Exchange {
       return retry(failed);
     }
     if (failed.outcome() == Outcome.SESSION && balancer.config().session().strict()
-        && ProxyRules.isIdempotent(request.method())) {
+        && RetryPolicy.idempotent(request.method())) {
       // Strict sessions never move: the pinned backend is gone, so 503 as Envoy answers.
       return Next.REJECT;
     }

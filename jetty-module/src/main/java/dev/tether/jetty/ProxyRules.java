@@ -26,14 +26,6 @@ final class ProxyRules {
       "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding",
       "upgrade", "proxy-authenticate", "proxy-authorization");
 
-  /** RFC 9110 section 9.2.2: methods a proxy may repeat when no answer came. */
-  private static final Set<String> IDEMPOTENT =
-      Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
-
-  static boolean isIdempotent(String method) {
-    return IDEMPOTENT.contains(method);
-  }
-
   /**
    * The header names a message's Connection header lists (lower case): hop-by-hop as well, by
    * RFC 9110 section 7.6.1. Empty when there are none.
