@@ -6,6 +6,7 @@ import dev.tether.api.Endpoint;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.TetherConfig;
+import dev.tether.client.HopByHop;
 import dev.tether.core.ConfigException;
 import dev.tether.core.Tether;
 import java.net.URI;
@@ -430,7 +431,7 @@ public final class TetherProxyHandler extends ProxyHandler {
       }
       HttpFields serverHeaders = serverToProxyResponse.getHeaders();
       Set<String> connectionListed = serverHeaders.contains(HttpHeader.CONNECTION)
-          ? ProxyRules.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION))
+          ? HopByHop.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION))
           : Set.of();
       HttpFields.Mutable clientHeaders = proxyToClientResponse.getHeaders();
       // Fields Jetty put there already (Date, Server): the backend's first field of such a name
@@ -440,7 +441,7 @@ public final class TetherProxyHandler extends ProxyHandler {
       boolean[] replaced = new boolean[preset];
       for (HttpField field : serverHeaders) {
         String name = field.getLowerCaseName();
-        if (ProxyRules.isHopByHop(name, connectionListed)) {
+        if (HopByHop.isHopByHop(name, connectionListed)) {
           continue;
         }
         int jettys = presetIndex(clientHeaders, preset, field);

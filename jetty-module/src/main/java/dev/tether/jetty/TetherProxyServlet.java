@@ -5,6 +5,7 @@ import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
+import dev.tether.client.HopByHop;
 import dev.tether.core.ConfigException;
 import dev.tether.core.Tether;
 import jakarta.servlet.ServletException;
@@ -248,12 +249,12 @@ public class TetherProxyServlet extends ProxyServlet {
   @Override
   protected void onServerResponseHeaders(HttpServletRequest clientRequest,
       HttpServletResponse proxyResponse, Response serverResponse) {
-    Set<String> connectionListed = ProxyRules.connectionListed(
+    Set<String> connectionListed = HopByHop.connectionListed(
         serverResponse.getHeaders().getValuesList(HttpHeader.CONNECTION));
     Set<String> seen = new HashSet<>();
     for (HttpField field : serverResponse.getHeaders()) {
       String name = field.getLowerCaseName();
-      if (ProxyRules.isHopByHop(name, connectionListed)) {
+      if (HopByHop.isHopByHop(name, connectionListed)) {
         continue;
       }
       if (seen.add(name)) {

@@ -4,6 +4,7 @@ import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.ResponseHeader;
+import dev.tether.client.HopByHop;
 import dev.tether.client.UpstreamClient;
 import dev.tether.client.UpstreamException;
 import dev.tether.client.UpstreamOptions;
@@ -187,14 +188,14 @@ final class Forwarder {
     // backend's address.
     String host = clientRequest.getHeader("host");
     proxyRequest.header("Host", host);
-    Set<String> hopByHop = HopByHop.namesToDrop(view.headers("connection"));
+    Set<String> connectionListed = HopByHop.connectionListed(view.headers("connection"));
     // Tomcat's own header list: every field once, in the client's order (the servlet API's
     // names-then-values enumerations would rescan the list per name and regroup repeats).
     MimeHeaders fields = clientRequest.getCoyoteRequest().getMimeHeaders();
     for (int i = 0, n = fields.size(); i < n; i++) {
       String name = fields.getName(i).toString();
       String lower = name.toLowerCase(Locale.ROOT);
-      if (hopByHop.contains(lower) || REWRITTEN.contains(lower)) {
+      if (HopByHop.isHopByHop(lower, connectionListed) || REWRITTEN.contains(lower)) {
         continue;
       }
       proxyRequest.header(name, fields.getValue(i).toString());
@@ -230,12 +231,12 @@ final class Forwarder {
 
   private static void copyResponseHeaders(
       UpstreamResponse serverResponse, Response clientResponse) {
-    Set<String> hopByHop = HopByHop.namesToDrop(serverResponse.values("connection"));
+    Set<String> connectionListed = HopByHop.connectionListed(serverResponse.values("connection"));
     boolean contentType = false;
     for (int i = 0, n = serverResponse.fieldCount(); i < n; i++) {
       String name = serverResponse.name(i);
       String lower = name.toLowerCase(Locale.ROOT);
-      if (hopByHop.contains(lower) || lower.equals("content-length")) {
+      if (HopByHop.isHopByHop(lower, connectionListed) || lower.equals("content-length")) {
         continue;
       }
       if (lower.equals("content-type")) {
