@@ -120,8 +120,11 @@ final class RingHashTable implements HostTable {
     return Math.max(1, Math.min(MAX_BUCKET_BITS, bits));
   }
 
-  /** One pass over the sorted entries: the first entry of each bucket, then the length. */
-  private static int[] bucketIndex(long[] flippedHashes, int bits) {
+  /**
+   * One pass over the sorted entries: the first entry of each bucket, then the length. Also used
+   * by {@code RingLookupBenchmark}, with its own bucket count.
+   */
+  static int[] bucketIndex(long[] flippedHashes, int bits) {
     int buckets = 1 << bits;
     int shift = 64 - bits;
     int[] start = new int[buckets + 1];

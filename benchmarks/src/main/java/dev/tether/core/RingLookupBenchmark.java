@@ -74,16 +74,7 @@ public class RingLookupBenchmark {
     indexOf.forEach((host, index) -> hosts[index] = host);
     int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(flipped.length - 1));
     bucketShift = 64 - bits;
-    bucketStart = new int[(1 << bits) + 1];
-    int entry = 0;
-    for (int b = 0; b < (1 << bits); b++) {
-      // First entry whose unsigned hash has top bits >= b.
-      while (entry < flipped.length && ((flipped[entry] ^ Long.MIN_VALUE) >>> bucketShift) < b) {
-        entry++;
-      }
-      bucketStart[b] = entry;
-    }
-    bucketStart[1 << bits] = flipped.length;
+    bucketStart = RingHashTable.bucketIndex(flipped, bits);
     hashes = BenchmarkFixtures.randomHashes(0x7e7e7e7eL);
     for (long hash : hashes) {
       int expected = branchyIndex(hash);
