@@ -52,10 +52,6 @@ public final class UpstreamClient implements AutoCloseable {
     this.lastSweep = new AtomicLong(nanoClock.getAsLong());
   }
 
-  public UpstreamOptions options() {
-    return options;
-  }
-
   /** Connections opened so far: for metrics and for tests that check reuse. */
   public int connectionsOpened() {
     return opened.get();
