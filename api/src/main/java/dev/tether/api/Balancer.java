@@ -3,8 +3,10 @@ package dev.tether.api;
 import java.util.List;
 
 /**
- * The one entry point both containers call: {@link #route} per request, {@link #retry} per retry,
- * {@link #responseHeaders} per response, and the in-flight hooks around each forwarded exchange.
+ * The routing and accounting both containers rely on: {@link #route} per request, {@link #retry}
+ * per retry, {@link #responseHeaders} per response, and the in-flight hooks around each attempt.
+ * Front ends do not call it directly: an {@link Exchange} (from a {@link Proxy}) makes these calls
+ * in the one order every front end shares.
  *
  * <p>Implementations are thread-safe and do not block: routing data is built off the request path
  * and published immutably. A balancer may own background work (DNS or file discovery, health
@@ -32,40 +34,30 @@ public interface Balancer extends AutoCloseable {
   void requestStarted(Endpoint endpoint);
 
   /**
-   * Call when the exchange with {@code endpoint} ends, once per attempt; feeds bounded-load
-   * hashing, outlier ejection and metrics.
+   * Call when the exchange with {@code endpoint} ends with a response, once per attempt (for a
+   * relayed response when its body has been relayed, for a tunnel when it closes); feeds
+   * bounded-load hashing, outlier ejection and metrics.
    *
-   * @param status the backend's HTTP status, or 0 when no response came (connect or I/O failure)
+   * @param status the backend's HTTP status
    */
   void requestFinished(Endpoint endpoint, int status);
 
   /**
-   * Whether the attempt that {@code decision} chose should be retried through {@link #retry}.
-   * Call it after {@link #requestFinished} for a connect failure ({@code status} 0) and for a
-   * backend response whose status might be retried (say, 503) before anything of that response
-   * went to the client. The answer is true only when all hold: fewer than the configured
-   * {@code retries} were made, {@code retryOn} covers the failure, the method is idempotent (GET,
-   * HEAD, OPTIONS, PUT, DELETE, TRACE), and the decision is not a strict session (a strict session
-   * answers 503 rather than move). The caller must also know that the request body, if any, can be
-   * sent again.
-   *
-   * <p>This default is the rule the containers used before retry policies existed: connect
-   * failures only, at most 2 retries.
-   *
-   * @param request the client request
-   * @param decision the decision of the failed attempt
-   * @param status the backend's status, or 0 for a connect failure
-   * @param retriesSoFar retries already made for this request (0 after the first attempt)
+   * Call instead of {@link #requestFinished} when the attempt at {@code endpoint} ends without a
+   * complete exchange. Connect failures, resets and timeouts count as gateway errors for outlier
+   * detection, as Envoy counts locally originated failures; {@link Failure#CANCELLED} (the client
+   * left) counts against nobody.
    */
-  default boolean shouldRetry(RequestView request, Decision decision, int status, int retriesSoFar) {
-    if (status != 0 || retriesSoFar >= 2 || !decision.routed()) {
-      return false;
-    }
-    if (decision.outcome() == Outcome.SESSION && config().session().strict()) {
-      return false;
-    }
-    return RetryPolicy.idempotent(request.method());
-  }
+  void requestFailed(Endpoint endpoint, Failure failure);
+
+  /**
+   * Call when {@code endpoint} answered an upgrade with 101 and the tunnel opens. The attempt
+   * stays in flight (draining waits for it) until {@link #tunnelClosed}.
+   */
+  void tunnelOpened(Endpoint endpoint);
+
+  /** Call when a tunnel opened by {@link #tunnelOpened} closes, before the attempt ends. */
+  void tunnelClosed(Endpoint endpoint);
 
   /**
    * The endpoints currently known, with the health the balancer uses (the source's, a failed

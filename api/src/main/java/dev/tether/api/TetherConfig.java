@@ -30,6 +30,7 @@ import java.util.Objects;
  *     for DNS it is empty until the name is resolved at start
  * @param healthCheck active health checking; null when off
  * @param retryPolicy when and how often a failed attempt is retried
+ * @param timeouts how long every front end waits for a backend
  * @param name the balancer's name in JMX object names; made unique when several share it
  */
 public record TetherConfig(
@@ -50,6 +51,7 @@ public record TetherConfig(
     EndpointSource endpointSource,
     HealthCheck healthCheck,
     RetryPolicy retryPolicy,
+    Timeouts timeouts,
     String name) {
 
   public static final long DEFAULT_MINIMUM_RING_SIZE = 1024;
@@ -72,12 +74,14 @@ public record TetherConfig(
     Objects.requireNonNull(destinationRule, "destinationRule");
     Objects.requireNonNull(endpointSource, "endpointSource");
     Objects.requireNonNull(retryPolicy, "retryPolicy");
+    Objects.requireNonNull(timeouts, "timeouts");
     Objects.requireNonNull(name, "name");
   }
 
   /**
-   * A configuration of static endpoints without health checks, with Istio's default retries and
-   * the default name: the shape this record had before endpoint sources existed.
+   * A configuration of static endpoints without health checks, with Istio's default retries, the
+   * default timeouts and the default name: the shape this record had before endpoint sources
+   * existed.
    */
   public TetherConfig(
       List<Endpoint> endpoints,
@@ -97,6 +101,6 @@ public record TetherConfig(
     this(endpoints, loadBalancer, minimumRingSize, maximumRingSize, hashFunction, tableSize,
         useHostnameForHashing, panicThreshold, localityWeights, hashBalanceFactor, hashPolicies,
         session, outlierDetection, destinationRule, EndpointSource.STATIC, null,
-        RetryPolicy.ISTIO_DEFAULT, DEFAULT_NAME);
+        RetryPolicy.ISTIO_DEFAULT, Timeouts.DEFAULTS, DEFAULT_NAME);
   }
 }

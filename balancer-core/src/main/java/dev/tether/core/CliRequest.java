@@ -1,5 +1,6 @@
 package dev.tether.core;
 
+import dev.tether.api.HeaderFields;
 import dev.tether.api.RequestView;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,42 @@ class CliRequest implements RequestView {
       }
     }
     return values;
+  }
+
+  @Override
+  public HeaderFields fields() {
+    return new HeaderFields() {
+      @Override
+      public int size() {
+        return headers.size();
+      }
+
+      @Override
+      public String name(int index) {
+        return headers.get(index)[0];
+      }
+
+      @Override
+      public String value(int index) {
+        return headers.get(index)[1];
+      }
+    };
+  }
+
+  @Override
+  public String authority() {
+    List<String> host = headers("host");
+    return host.isEmpty() ? null : host.get(0);
+  }
+
+  @Override
+  public String scheme() {
+    return "http";
+  }
+
+  @Override
+  public String protocol() {
+    return "HTTP/1.1";
   }
 
   @Override

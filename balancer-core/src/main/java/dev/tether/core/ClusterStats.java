@@ -21,6 +21,9 @@ final class ClusterStats {
   final LongAdder pinnedSessionHits = new LongAdder();
   final LongAdder rePins = new LongAdder();
   final LongAdder retries = new LongAdder();
+  /** Tunnels open now, over every endpoint (an endpoint that left keeps its own until closed). */
+  final java.util.concurrent.atomic.AtomicInteger openTunnels =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   /** The counters of {@code address}, or null when it is not a current endpoint. */
   EndpointStats of(String address) {

@@ -12,6 +12,7 @@ import dev.tether.api.OutlierDetection;
 import dev.tether.api.RetryPolicy;
 import dev.tether.api.SessionConfig;
 import dev.tether.api.TetherConfig;
+import dev.tether.api.Timeouts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,6 +68,10 @@ final class ConfigParser {
     d.put("minHealthPercent", "0");
     d.put("retries", "2");
     d.put("retryOn", "connect-failure,refused-stream,unavailable,cancelled,503");
+    d.put("connectTimeout", "10s");
+    d.put("requestTimeout", "30s");
+    d.put("perTryTimeout", "0s");
+    d.put("idleTimeout", "1h");
     d.put("name", TetherConfig.DEFAULT_NAME);
     DEFAULTS = Collections.unmodifiableMap(d);
   }
@@ -85,7 +90,7 @@ final class ConfigParser {
     }
     Values values = new Values(properties);
 
-    DestinationRuleReader.Settings rule = new DestinationRuleReader.Settings(null, null, null, null, null);
+    DestinationRuleReader.Settings rule = DestinationRuleReader.Settings.NONE;
     String destinationRule = values.raw("destinationRule");
     if (!destinationRule.isEmpty()) {
       Path file = baseDir.resolve(destinationRule);
@@ -150,10 +155,27 @@ final class ConfigParser {
     SessionConfig session = session(values);
     HealthCheck healthCheck = healthCheck(values);
     RetryPolicy retryPolicy = retryPolicy(values);
+    Timeouts timeouts = timeouts(values, rule.connectTimeout());
     String name = name(values);
     return new TetherConfig(endpoints, loadBalancer, minRing, maxRing, hashFunction, tableSize,
         useHostname, panicThreshold, localityWeights, hashBalanceFactor, hashPolicies, session,
-        outlier, destinationRule, source, healthCheck, retryPolicy, name);
+        outlier, destinationRule, source, healthCheck, retryPolicy, timeouts, name);
+  }
+
+  /**
+   * The four waits every front end applies. {@code connectTimeout} may come from the
+   * DestinationRule ({@code connectionPool.tcp.connectTimeout}); the flat key overrides it. The
+   * others are VirtualService fields in Istio ({@code timeout}, {@code retries.perTryTimeout})
+   * or Envoy's stream idle timeout, so they are flat keys only.
+   */
+  private static Timeouts timeouts(Values values, Duration ruleConnectTimeout) {
+    Duration connect = values.isSet("connectTimeout") || ruleConnectTimeout == null
+        ? positiveDuration(values, "connectTimeout")
+        : ruleConnectTimeout;
+    return new Timeouts(connect,
+        Durations.parse("requestTimeout", values.raw("requestTimeout")),
+        Durations.parse("perTryTimeout", values.raw("perTryTimeout")),
+        Durations.parse("idleTimeout", values.raw("idleTimeout")));
   }
 
   /** The keys that configure outlier detection; setting any of them turns it on. */

@@ -3,11 +3,11 @@ package dev.tether.core;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Failure;
 import dev.tether.api.Health;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
-import dev.tether.api.RetryPolicy;
 import dev.tether.api.SessionConfig;
 import dev.tether.api.SessionStatus;
 import dev.tether.api.TetherConfig;
@@ -248,28 +248,50 @@ final class DefaultBalancer implements Balancer {
     EndpointStats endpointStats = stats.of(address);
     if (endpointStats != null) {
       endpointStats.finished(status);
-      ClusterRuntime owner = runtime;
-      if (owner != null) {
-        owner.onResult(address, endpointStats, status);
-      }
+      outlierResult(address, endpointStats, status);
     }
   }
 
   /**
-   * Istio's retry policy as Envoy applies it ({@code num_retries}, {@code retry_on},
-   * {@code retriable_status_codes}), limited to idempotent methods and to decisions that are not
-   * strict sessions.
+   * Locally originated failures count for outlier detection as Envoy counts them when it does not
+   * split them from the backend's own answers: a timeout as 504, every other failure as 503 (so as
+   * gateway errors and as 5xx); a client that left counts against nobody.
    */
   @Override
-  public boolean shouldRetry(RequestView request, Decision decision, int status,
-      int retriesSoFar) {
-    if (!decision.routed() || retriesSoFar >= config.retryPolicy().retries()) {
-      return false;
+  public void requestFailed(Endpoint endpoint, Failure failure) {
+    String address = endpoint.address();
+    inFlight.finished(address);
+    EndpointStats endpointStats = stats.of(address);
+    if (endpointStats != null && failure != Failure.CANCELLED) {
+      endpointStats.failed(failure);
+      boolean timedOut = failure == Failure.TIMEOUT || failure == Failure.IDLE_TIMEOUT;
+      outlierResult(address, endpointStats, timedOut ? 504 : 503);
     }
-    if (decision.outcome() == Outcome.SESSION && config.session().strict()) {
-      return false;
+  }
+
+  @Override
+  public void tunnelOpened(Endpoint endpoint) {
+    EndpointStats endpointStats = stats.of(endpoint.address());
+    if (endpointStats != null) {
+      endpointStats.openTunnels.incrementAndGet();
     }
-    return RetryPolicy.idempotent(request.method()) && Retries.covers(config.retryPolicy(), status);
+    stats.openTunnels.incrementAndGet();
+  }
+
+  @Override
+  public void tunnelClosed(Endpoint endpoint) {
+    EndpointStats endpointStats = stats.of(endpoint.address());
+    if (endpointStats != null) {
+      endpointStats.openTunnels.updateAndGet(n -> n > 0 ? n - 1 : 0);
+    }
+    stats.openTunnels.updateAndGet(n -> n > 0 ? n - 1 : 0);
+  }
+
+  private void outlierResult(String address, EndpointStats endpointStats, int status) {
+    ClusterRuntime owner = runtime;
+    if (owner != null) {
+      owner.onResult(address, endpointStats, status);
+    }
   }
 
   @Override

@@ -40,10 +40,14 @@ final class DestinationRuleReader {
    * @param minimumRingSize ring hash minimum size
    * @param tableSize Maglev table size
    * @param outlierDetection outlier detection
+   * @param connectTimeout {@code connectionPool.tcp.connectTimeout}
    */
   record Settings(
       List<HashPolicy> hashPolicies, LoadBalancerType loadBalancer, Long minimumRingSize,
-      Long tableSize, OutlierDetection outlierDetection) {}
+      Long tableSize, OutlierDetection outlierDetection, Duration connectTimeout) {
+    /** A rule that sets nothing. */
+    static final Settings NONE = new Settings(null, null, null, null, null, null);
+  }
 
   private DestinationRuleReader() {}
 
@@ -79,7 +83,7 @@ final class DestinationRuleReader {
     Map<?, ?> spec = map(rule, "spec", KEY + ".spec");
     Map<?, ?> trafficPolicy = spec == null ? null : map(spec, "trafficPolicy", KEY + ".spec.trafficPolicy");
     if (trafficPolicy == null) {
-      return new Settings(null, null, null, null, null);
+      return Settings.NONE;
     }
     String base = KEY + ".spec.trafficPolicy";
     List<HashPolicy> policies = null;
@@ -118,7 +122,24 @@ final class DestinationRuleReader {
     if (od != null) {
       outlier = outlierDetection(od, base + ".outlierDetection");
     }
-    return new Settings(policies, loadBalancer, minimumRingSize, tableSize, outlier);
+    return new Settings(policies, loadBalancer, minimumRingSize, tableSize, outlier,
+        connectTimeout(trafficPolicy, base + ".connectionPool"));
+  }
+
+  /** {@code connectionPool.tcp.connectTimeout}, or null when the rule does not set it. */
+  private static Duration connectTimeout(Map<?, ?> trafficPolicy, String key) {
+    Map<?, ?> pool = map(trafficPolicy, "connectionPool", key);
+    Map<?, ?> tcp = pool == null ? null : map(pool, "tcp", key + ".tcp");
+    Object value = tcp == null ? null : tcp.get("connectTimeout");
+    if (value == null) {
+      return null;
+    }
+    Duration timeout = Durations.parse(key + ".tcp.connectTimeout", String.valueOf(value));
+    if (timeout.isZero()) {
+      throw new ConfigException(key + ".tcp.connectTimeout", String.valueOf(value),
+          "a duration above zero, such as 500ms or 5s");
+    }
+    return timeout;
   }
 
   private static HashPolicy hashPolicy(Map<?, ?> consistentHash, String key) {

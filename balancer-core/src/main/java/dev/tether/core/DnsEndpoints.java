@@ -51,6 +51,6 @@ final class DnsEndpoints {
         config.useHostnameForHashing(), config.panicThreshold(), config.localityWeights(),
         config.hashBalanceFactor(), config.hashPolicies(), config.session(),
         config.outlierDetection(), config.destinationRule(), source, config.healthCheck(),
-        config.retryPolicy(), config.name());
+        config.retryPolicy(), config.timeouts(), config.name());
   }
 }

@@ -1,5 +1,6 @@
 package dev.tether.core;
 
+import dev.tether.api.Failure;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -12,6 +13,12 @@ final class EndpointStats {
   final LongAdder requests = new LongAdder();
   final LongAdder connectFailures = new LongAdder();
   final LongAdder serverErrors = new LongAdder();
+  /** Attempts whose connection closed or broke before or during the response (protocol errors too). */
+  final LongAdder resets = new LongAdder();
+  /** Attempts with no response head in time. */
+  final LongAdder timeouts = new LongAdder();
+  /** Upgrades (WebSocket and others) whose tunnel is open now. */
+  final AtomicInteger openTunnels = new AtomicInteger();
   final LongAdder pinnedSessionHits = new LongAdder();
   final LongAdder rePins = new LongAdder();
   /** Requests started while the endpoint was DRAINING: what still reaches it. */
@@ -22,16 +29,24 @@ final class EndpointStats {
   /** Envoy's {@code consecutive_gateway_failure_}: 502, 503, 504 and connect failures in a row. */
   final AtomicInteger consecutiveGateway = new AtomicInteger();
 
-  /** Counts a finished exchange; 0 is a connect failure (Envoy maps it to 503). */
+  /** Counts an exchange that ended with a response. */
   void finished(int status) {
-    if (status == 0) {
-      connectFailures.increment();
-    } else if (status >= 500 && status <= 599) {
+    if (status >= 500 && status <= 599) {
       serverErrors.increment();
     }
   }
 
+  /** Counts an attempt that ended without a complete exchange. */
+  void failed(Failure failure) {
+    switch (failure) {
+      case CONNECT -> connectFailures.increment();
+      case RESET, PROTOCOL, RESET_DURING_BODY -> resets.increment();
+      case TIMEOUT, IDLE_TIMEOUT -> timeouts.increment();
+      case CANCELLED -> { }
+    }
+  }
+
   long failures() {
-    return connectFailures.sum() + serverErrors.sum();
+    return connectFailures.sum() + serverErrors.sum() + resets.sum() + timeouts.sum();
   }
 }

@@ -192,6 +192,11 @@ final class JmxExporter {
     }
 
     @Override
+    public int getOpenTunnels() {
+      return stats().openTunnels.get();
+    }
+
+    @Override
     public String getLastDiscoveryError() {
       return runtime.discoveryError();
     }
@@ -296,8 +301,23 @@ final class JmxExporter {
     }
 
     @Override
+    public long getResets() {
+      return stats().resets.sum();
+    }
+
+    @Override
+    public long getTimeouts() {
+      return stats().timeouts.sum();
+    }
+
+    @Override
     public long getFailures() {
       return stats().failures();
+    }
+
+    @Override
+    public int getOpenTunnels() {
+      return stats().openTunnels.get();
     }
 
     @Override

@@ -53,7 +53,7 @@ final class OutlierDetector {
    * ({@link #CONSECUTIVE_5XX}, {@link #CONSECUTIVE_GATEWAY}), 0 when none.
    */
   int record(EndpointStats stats, int status) {
-    int code = status == 0 ? 503 : status;
+    int code = status;
     int triggered = 0;
     if (code >= 500 && code <= 599) {
       if (code == 502 || code == 503 || code == 504) {

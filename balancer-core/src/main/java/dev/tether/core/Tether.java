@@ -1,6 +1,8 @@
 package dev.tether.core;
 
 import dev.tether.api.Balancer;
+import dev.tether.api.Proxy;
+import dev.tether.exchange.Exchanges;
 import dev.tether.api.TetherConfig;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +59,14 @@ public final class Tether {
    */
   public static Balancer balancer(TetherConfig config, Clock clock, LongSupplier random) {
     return ClusterRuntime.start(config, ClusterEnvironment.production(config, clock, random));
+  }
+
+  /**
+   * The proxy logic over {@code balancer} that every front end shares: one exchange per client
+   * request, owning attempts, retries, timeouts, header rules and local replies.
+   */
+  public static Proxy proxy(Balancer balancer) {
+    return Exchanges.proxy(balancer);
   }
 
   /** A started balancer on an injected environment: fake time, resolver, probe (tests). */

@@ -40,6 +40,9 @@ public interface TetherBalancerMXBean {
 
   long getRetries();
 
+  /** WebSocket (and other upgrade) tunnels open now, over every endpoint. */
+  int getOpenTunnels();
+
   /** Why the last DNS resolution or endpoints-file read failed; empty when it worked. */
   String getLastDiscoveryError();
 

@@ -38,8 +38,17 @@ public interface TetherEndpointMXBean {
   /** 5xx answers. */
   long getServerErrors();
 
-  /** Connect failures plus 5xx answers. */
+  /** Connections that closed or broke before or during a response (protocol errors included). */
+  long getResets();
+
+  /** Attempts with no response head in time, and responses or tunnels idle for too long. */
+  long getTimeouts();
+
+  /** Connect failures, 5xx answers, resets and timeouts. */
   long getFailures();
+
+  /** WebSocket (and other upgrade) tunnels open now; each also counts as a request in flight. */
+  int getOpenTunnels();
 
   /** Times outlier detection ejected it. */
   long getEjections();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
+import dev.tether.api.Endpoint;
+import dev.tether.api.Failure;
 import dev.tether.api.Outcome;
 import dev.tether.api.TetherConfig;
 import java.lang.management.ManagementFactory;
@@ -80,13 +82,40 @@ final class JmxTest {
   }
 
   @Test
+  void openTunnelsAreShownPerEndpointAndInTotalAndCountAsInFlight() {
+    cluster.start("endpoints", THREE);
+    Endpoint b = cluster.endpoint("10.0.0.2:80");
+    cluster.balancer.requestStarted(b);
+    cluster.balancer.tunnelOpened(b);
+    cluster.balancer.requestStarted(b);
+    cluster.balancer.tunnelOpened(b);
+    ObjectName name = cluster.endpointName("10.0.0.2:80");
+    assertThat(cluster.mbean(name, "OpenTunnels")).isEqualTo(2);
+    assertThat(cluster.mbean(name, "RequestsInFlight")).isEqualTo(2);
+    assertThat(cluster.mbeanAttribute("OpenTunnels")).isEqualTo("2");
+    cluster.balancer.tunnelClosed(b);
+    cluster.balancer.requestFinished(b, 101);
+    assertThat(cluster.mbean(name, "OpenTunnels")).isEqualTo(1);
+    assertThat(cluster.mbean(name, "RequestsInFlight")).isEqualTo(1);
+    cluster.balancer.tunnelClosed(b);
+    cluster.balancer.requestFailed(b, Failure.IDLE_TIMEOUT);
+    assertThat(cluster.mbean(name, "OpenTunnels")).isEqualTo(0);
+    assertThat(cluster.mbean(name, "RequestsInFlight")).isEqualTo(0);
+    assertThat(cluster.mbeanAttribute("OpenTunnels")).isEqualTo("0");
+  }
+
+  @Test
   void countersCountWhatContainersReport() {
     cluster.start("endpoints", THREE, "sessionHeader", "s", "sessionStrict", "true");
     String pinned = SessionCodec.encodeHeader("10.0.0.2:80");
     for (int i = 0; i < 3; i++) {
       Decision d = cluster.balancer.route(TestRequest.get("/").header("s", pinned));
       cluster.balancer.requestStarted(d.endpoint());
-      cluster.balancer.requestFinished(d.endpoint(), i == 0 ? 0 : i == 1 ? 502 : 200);
+      if (i == 0) {
+        cluster.balancer.requestFailed(d.endpoint(), Failure.CONNECT);
+      } else {
+        cluster.balancer.requestFinished(d.endpoint(), i == 1 ? 502 : 200);
+      }
     }
     Decision rejected = cluster.balancer.route(TestRequest.get("/")
         .header("s", SessionCodec.encodeHeader("10.0.0.9:80")));
@@ -100,6 +129,7 @@ final class JmxTest {
     assertThat(cluster.mbean(b, "ServerErrors")).isEqualTo(1L);
     assertThat(cluster.mbean(b, "Failures")).isEqualTo(2L);
     assertThat(cluster.mbean(b, "RequestsInFlight")).isEqualTo(0);
+    assertThat(cluster.mbean(b, "OpenTunnels")).isEqualTo(0);
     assertThat(cluster.mbean(b, "Health")).isEqualTo("HEALTHY");
     assertThat(cluster.mbeanAttribute("PinnedSessionHits")).isEqualTo("3");
     assertThat(cluster.mbeanAttribute("StrictRejections")).isEqualTo("1");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Failure;
 import dev.tether.api.Health;
 import dev.tether.api.OutlierDetection;
 import dev.tether.api.Outcome;
@@ -81,9 +82,33 @@ final class OutlierDetectionTest {
   @Test
   void connectFailuresCountAs503() {
     start("consecutive5xxErrors", "0", "consecutiveGatewayErrors", "3");
-    cluster.results(A, 0, 3);
+    cluster.failures(A, Failure.CONNECT, 3);
     assertThat(ejected(A)).isTrue();
     assertThat(cluster.mbean(cluster.endpointName(A), "ConnectFailures")).isEqualTo(3L);
+  }
+
+  @Test
+  void resetsAndTimeoutsAreGatewayErrorsToo() {
+    start("consecutive5xxErrors", "0", "consecutiveGatewayErrors", "4");
+    cluster.failures(A, Failure.RESET, 1);
+    cluster.failures(A, Failure.TIMEOUT, 1);
+    cluster.failures(A, Failure.PROTOCOL, 1);
+    assertThat(ejected(A)).isFalse();
+    cluster.failures(A, Failure.RESET_DURING_BODY, 1);
+    assertThat(ejected(A)).isTrue();
+    assertThat(cluster.mbean(cluster.endpointName(A), "Resets")).isEqualTo(3L);
+    assertThat(cluster.mbean(cluster.endpointName(A), "Timeouts")).isEqualTo(1L);
+  }
+
+  @Test
+  void aClientThatLeftCountsAgainstNobody() {
+    start("consecutive5xxErrors", "0", "consecutiveGatewayErrors", "2");
+    cluster.failures(A, Failure.CONNECT, 1);
+    cluster.failures(A, Failure.CANCELLED, 5);
+    cluster.failures(A, Failure.CONNECT, 1);
+    assertThat(ejected(A)).as("a cancellation does not end the run, nor add to it").isTrue();
+    assertThat(cluster.mbean(cluster.endpointName(A), "Failures")).isEqualTo(2L);
+    assertThat(cluster.mbean(cluster.endpointName(A), "RequestsInFlight")).isEqualTo(0);
   }
 
   @Test

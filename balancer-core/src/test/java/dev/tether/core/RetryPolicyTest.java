@@ -3,19 +3,25 @@ package dev.tether.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tether.api.Balancer;
-import dev.tether.api.Decision;
-import dev.tether.api.Endpoint;
+import dev.tether.api.Exchange;
+import dev.tether.api.Exchange.Step;
+import dev.tether.api.Failure;
 import dev.tether.api.Outcome;
+import dev.tether.api.Proxy;
 import dev.tether.api.RequestView;
-import dev.tether.api.ResponseHeader;
 import dev.tether.api.RetryPolicy;
 import dev.tether.api.TetherConfig;
+import dev.tether.exchange.Exchanges;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * Istio's retry policy as the exchange applies it to a real balancer (the runtime on a fake
+ * clock): how often, on what, for which methods and sessions. The exchange's own rules (timeouts,
+ * bodies, upgrades) are in {@code dev.tether.exchange.ExchangeTest}.
+ */
 final class RetryPolicyTest {
   private static final String THREE = "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80";
   private final TestCluster cluster = new TestCluster();
@@ -25,12 +31,37 @@ final class RetryPolicyTest {
     cluster.close();
   }
 
-  private static RequestView method(String method) {
-    return TestRequest.get("/").method(method);
+  private static TestRequest method(String method) {
+    return TestRequest.get("/").header("user", "u1").method(method);
   }
 
-  private Decision routed() {
-    return cluster.balancer.route(TestRequest.get("/").header("user", "u1"));
+  private Proxy proxy() {
+    return Exchanges.proxy(cluster.balancer, () -> 0L);
+  }
+
+  /** How many retries the exchange makes for {@code request} when every attempt fails so. */
+  private int retriesAfter(RequestView request, Failure failure) {
+    Exchange exchange = proxy().open(request);
+    Step step = exchange.start();
+    int retries = 0;
+    while ((step = exchange.failed(failure)) == Step.FORWARD) {
+      retries++;
+    }
+    assertThat(step).isEqualTo(Step.REPLY);
+    return retries;
+  }
+
+  /** How many retries the exchange makes for {@code request} when every backend answers so. */
+  private int retriesAfter(RequestView request, int status) {
+    Exchange exchange = proxy().open(request);
+    Step step = exchange.start();
+    int retries = 0;
+    while ((step = exchange.responded(status)) == Step.FORWARD) {
+      retries++;
+    }
+    assertThat(step).isEqualTo(Step.RELAY);
+    exchange.completed();
+    return retries;
   }
 
   @Test
@@ -43,66 +74,39 @@ final class RetryPolicyTest {
   @Test
   void connectFailuresAndIstios503AreRetriedTwice() {
     cluster.start("endpoints", THREE, "hashPolicy", "header:user");
-    Decision d = routed();
-    RequestView get = TestRequest.get("/");
-    assertThat(cluster.balancer.shouldRetry(get, d, 0, 0)).isTrue();
-    assertThat(cluster.balancer.shouldRetry(get, d, 0, 1)).isTrue();
-    assertThat(cluster.balancer.shouldRetry(get, d, 0, 2)).isFalse();
-    assertThat(cluster.balancer.shouldRetry(get, d, 503, 0)).isTrue();
-    assertThat(cluster.balancer.shouldRetry(get, d, 500, 0)).isFalse();
-    assertThat(cluster.balancer.shouldRetry(get, d, 502, 0)).isFalse();
-    assertThat(cluster.balancer.shouldRetry(get, d, 200, 0)).isFalse();
+    RequestView get = method("GET");
+    assertThat(retriesAfter(get, Failure.CONNECT)).isEqualTo(2);
+    assertThat(retriesAfter(get, 503)).isEqualTo(2);
+    assertThat(retriesAfter(get, 500)).isZero();
+    assertThat(retriesAfter(get, 502)).isZero();
+    assertThat(retriesAfter(get, 200)).isZero();
+    assertThat(retriesAfter(get, Failure.RESET)).as("Istio's default has no reset").isZero();
+    assertThat(retriesAfter(get, Failure.TIMEOUT)).isZero();
   }
 
   @Test
-  void onlyIdempotentMethodsAreRetried() {
-    cluster.start("endpoints", THREE, "hashPolicy", "header:user");
-    Decision d = routed();
+  void onlyIdempotentMethodsAreSentAgainOnceTheBackendMayHaveThem() {
+    cluster.start("endpoints", THREE, "hashPolicy", "header:user", "retryOn", "reset,503");
     for (String method : List.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE")) {
-      assertThat(cluster.balancer.shouldRetry(method(method), d, 0, 0)).as(method).isTrue();
+      assertThat(retriesAfter(method(method), Failure.RESET)).as(method).isEqualTo(2);
+      assertThat(retriesAfter(method(method), 503)).as(method).isEqualTo(2);
     }
     for (String method : List.of("POST", "PATCH", "CONNECT", "get")) {
-      assertThat(cluster.balancer.shouldRetry(method(method), d, 0, 0)).as(method).isFalse();
+      assertThat(retriesAfter(method(method), Failure.RESET)).as(method).isZero();
+      assertThat(retriesAfter(method(method), 503)).as(method).isZero();
+      // Nothing reached the backend: Envoy retries a connect failure whatever the method.
+      assertThat(retriesAfter(method(method), Failure.CONNECT)).as(method).isEqualTo(2);
     }
   }
 
   @Test
   void aStrictSessionIsNotRetriedElsewhere() {
     cluster.start("endpoints", THREE, "sessionHeader", "s", "sessionStrict", "true");
-    Decision pinned = cluster.balancer.route(TestRequest.get("/")
-        .header("s", SessionCodec.encodeHeader("10.0.0.2:80")));
-    assertThat(pinned.outcome()).isEqualTo(Outcome.SESSION);
-    assertThat(cluster.balancer.shouldRetry(TestRequest.get("/"), pinned, 0, 0)).isFalse();
-    Decision balanced = cluster.balancer.route(TestRequest.get("/"));
-    assertThat(cluster.balancer.shouldRetry(TestRequest.get("/"), balanced, 0, 0)).isTrue();
-  }
-
-  @Test
-  void retryOnUsesEnvoysConditions() {
-    assertThat(covers("5xx", 500, 599, 0)).isTrue();
-    assertThat(covers("5xx", 499)).isFalse();
-    assertThat(covers("gateway-error", 502, 503, 504, 0)).isTrue();
-    assertThat(covers("gateway-error", 500)).isFalse();
-    assertThat(covers("retriable-4xx", 409)).isTrue();
-    assertThat(covers("retriable-4xx", 404)).isFalse();
-    assertThat(covers("reset", 0)).isTrue();
-    assertThat(covers("reset", 503)).isFalse();
-    assertThat(covers("connect-failure", 0)).isTrue();
-    assertThat(covers("connect-failure", 503)).isFalse();
-    assertThat(covers("retriable-status-codes", 503)).isFalse();
-    assertThat(covers("429, 503", 429, 503)).isTrue();
-    assertThat(covers("429", 0)).isFalse();
-    assertThat(covers("unavailable,cancelled,refused-stream", 0)).isFalse();
-  }
-
-  private static boolean covers(String retryOn, int... statuses) {
-    RetryPolicy policy = RetryOnParser.parse("retryOn", retryOn, 2);
-    for (int status : statuses) {
-      if (!Retries.covers(policy, status)) {
-        return false;
-      }
-    }
-    return true;
+    TestRequest pinned = TestRequest.get("/")
+        .header("s", SessionCodec.encodeHeader("10.0.0.2:80"));
+    assertThat(cluster.balancer.route(pinned).outcome()).isEqualTo(Outcome.SESSION);
+    assertThat(retriesAfter(pinned, Failure.CONNECT)).isZero();
+    assertThat(retriesAfter(TestRequest.get("/"), Failure.CONNECT)).isEqualTo(2);
   }
 
   @Test
@@ -120,7 +124,7 @@ final class RetryPolicyTest {
   @Test
   void zeroRetriesRetriesNothing() {
     cluster.start("endpoints", THREE, "retries", "0");
-    assertThat(cluster.balancer.shouldRetry(TestRequest.get("/"), routed(), 0, 0)).isFalse();
+    assertThat(retriesAfter(TestRequest.get("/"), Failure.CONNECT)).isZero();
   }
 
   @Test
@@ -129,62 +133,19 @@ final class RetryPolicyTest {
         "consecutiveGatewayErrors", "1", "maxEjectionPercent", "100");
     TestRequest request = TestRequest.get("/").header("user", "u1")
         .header("s", SessionCodec.encodeHeader("10.0.0.2:80"));
-    Decision first = cluster.balancer.route(request);
-    cluster.balancer.requestStarted(first.endpoint());
-    cluster.balancer.requestFinished(first.endpoint(), 0);
-    assertThat(cluster.balancer.shouldRetry(request, first, 0, 0)).isTrue();
-    Decision retry = cluster.balancer.retry(request, first);
-    assertThat(retry.endpoint().address()).isNotEqualTo("10.0.0.2:80");
-    List<ResponseHeader> headers = cluster.balancer.responseHeaders(retry, retry.endpoint());
-    assertThat(headers).containsExactly(new ResponseHeader("s",
-        SessionCodec.encodeHeader(retry.endpoint().address()), true));
+    Exchange exchange = proxy().open(request);
+    assertThat(exchange.start()).isEqualTo(Step.FORWARD);
+    assertThat(exchange.upstream()).isEqualTo("10.0.0.2:80");
+    assertThat(exchange.failed(Failure.CONNECT)).isEqualTo(Step.FORWARD);
+    String retried = exchange.upstream();
+    assertThat(retried).isNotEqualTo("10.0.0.2:80");
+    assertThat(exchange.responded(200)).isEqualTo(Step.RELAY);
+    List<String> headers = new java.util.ArrayList<>();
+    exchange.responseHeaders(Headers.none(), Headers.into(headers));
+    assertThat(headers).containsExactly("set s: " + SessionCodec.encodeHeader(retried));
+    exchange.completed();
     assertThat(cluster.mbeanAttribute("Retries")).isEqualTo("1");
     cluster.scheduler.runDue();
     assertThat(cluster.mbean(cluster.endpointName("10.0.0.2:80"), "Ejected")).isEqualTo(true);
-  }
-
-  @Test
-  void theInterfaceDefaultKeepsTheContainersOldRule() {
-    Balancer foreign = new Balancer() {
-      private final TetherConfig config = Fixtures.config("endpoints", THREE);
-
-      @Override
-      public Decision route(RequestView request) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public Decision retry(RequestView request, Decision previous) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public List<ResponseHeader> responseHeaders(Decision decision, Endpoint served) {
-        return List.of();
-      }
-
-      @Override
-      public void requestStarted(Endpoint endpoint) {}
-
-      @Override
-      public void requestFinished(Endpoint endpoint, int status) {}
-
-      @Override
-      public List<Endpoint> endpoints() {
-        return config.endpoints();
-      }
-
-      @Override
-      public TetherConfig config() {
-        return config;
-      }
-    };
-    Decision d = new Decision(Endpoint.of("10.0.0.1", 80), Outcome.HASH, dev.tether.api.SessionStatus.ABSENT,
-        null, 1, 0, List.of(), null);
-    assertThat(foreign.shouldRetry(TestRequest.get("/"), d, 0, 1)).isTrue();
-    assertThat(foreign.shouldRetry(TestRequest.get("/"), d, 0, 2)).isFalse();
-    assertThat(foreign.shouldRetry(TestRequest.get("/"), d, 503, 0)).isFalse();
-    assertThat(foreign.shouldRetry(method("POST"), d, 0, 0)).isFalse();
-    foreign.close();
   }
 }

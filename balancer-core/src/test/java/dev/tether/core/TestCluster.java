@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Failure;
 import dev.tether.api.Health;
 import dev.tether.api.TetherConfig;
 import java.net.InetAddress;
@@ -111,6 +112,16 @@ final class TestCluster implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       balancer.requestStarted(endpoint);
       balancer.requestFinished(endpoint, status);
+    }
+    scheduler.runDue();
+  }
+
+  /** Sends {@code count} failed attempts at {@code address} through the container hooks. */
+  void failures(String address, Failure failure, int count) {
+    Endpoint endpoint = endpoint(address);
+    for (int i = 0; i < count; i++) {
+      balancer.requestStarted(endpoint);
+      balancer.requestFailed(endpoint, failure);
     }
     scheduler.runDue();
   }
