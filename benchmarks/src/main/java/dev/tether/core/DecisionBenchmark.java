@@ -5,6 +5,7 @@ import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.Outcome;
+import dev.tether.api.HeaderFields;
 import dev.tether.api.RequestView;
 import dev.tether.api.TetherConfig;
 import java.time.Clock;
@@ -122,6 +123,41 @@ public class DecisionBenchmark {
     @Override
     public List<String> headers(String header) {
       return name.equalsIgnoreCase(header) ? values : List.of();
+    }
+
+    @Override
+    public HeaderFields fields() {
+      return new HeaderFields() {
+        @Override
+        public int size() {
+          return values.size();
+        }
+
+        @Override
+        public String name(int index) {
+          return name;
+        }
+
+        @Override
+        public String value(int index) {
+          return values.get(index);
+        }
+      };
+    }
+
+    @Override
+    public String authority() {
+      return null;
+    }
+
+    @Override
+    public String scheme() {
+      return "http";
+    }
+
+    @Override
+    public String protocol() {
+      return "HTTP/1.1";
     }
 
     @Override
