@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.api.LocalReply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ final class ForwardingTest {
           "x-drop-me", "keep-alive", "te", "proxy-authorization", "expect", "upgrade");
       assertThat(seen.get("connection")).isNull();
       assertThat(seen.get("x-kept")).containsExactly("yes");
-      assertThat(seen.get("x-forwarded-for")).containsExactly("203.0.113.7, 127.0.0.1");
+      // Appended as Envoy appends it: a comma, no space.
+      assertThat(seen.get("x-forwarded-for")).containsExactly("203.0.113.7,127.0.0.1");
       assertThat(seen.get("x-forwarded-proto")).containsExactly("http");
       assertThat(seen.get("x-forwarded-host")).containsExactly("shop.example:8443");
       assertThat(seen.get("cookie")).containsExactly("a=1; b=2");
@@ -161,8 +163,10 @@ final class ForwardingTest {
       HttpResponse<String> answer = client.send(
           HttpRequest.newBuilder(URI.create(front.url("/"))).build(), BodyHandlers.ofString());
       assertThat(answer.statusCode()).isEqualTo(503);
-      assertThat(answer.body()).isEqualTo("upstream connect error");
-      assertThat(answer.headers().firstValue("content-type")).contains("text/plain;charset=UTF-8");
+      assertThat(answer.body()).isEqualTo(LocalReply.CONNECTION_FAILURE.body());
+      assertThat(answer.headers().allValues("content-type")).containsExactly("text/plain");
+      assertThat(answer.headers().firstValueAsLong("content-length"))
+          .hasValue(LocalReply.CONNECTION_FAILURE.body().length());
     }
   }
 
