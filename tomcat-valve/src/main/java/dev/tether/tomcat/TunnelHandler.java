@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import dev.tether.api.Failure;
 import dev.tether.exchange.Tunnel;
 import jakarta.servlet.http.WebConnection;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -199,6 +200,8 @@ final class TunnelHandler implements InternalHttpUpgradeHandler {
         toServer.clear();
         try {
           n = from.read(false, toServer);
+        } catch (EOFException end) {
+          n = -1; // how Tomcat's socket wrappers report the end of the stream
         } catch (IOException e) {
           toServer.position(0).limit(0);
           fail(Failure.CANCELLED, e);

@@ -171,6 +171,57 @@ final class ForwardingTest {
   }
 
   @Test
+  void aResetBeforeTheHeadIsEnvoysConnectionTerminationRetriedOnlyUnderRetryOnReset()
+      throws Exception {
+    for (String retryOn : new String[] {"connect-failure,503", "reset"}) {
+      try (RawBackend backend = new RawBackend();
+          Front front = Front.started(baseDir.resolve(retryOn.substring(0, 3)),
+              Map.of("endpoints", backend.address(), "retryOn", retryOn));
+          RawHttp client = new RawHttp(front.port())) {
+        client.sendHead("GET /reset HTTP/1.1", "Host: front");
+        // Istio's default: two retries, so three attempts under retryOn reset; one without.
+        int attempts = retryOn.equals("reset") ? 3 : 1;
+        for (int i = 0; i < attempts; i++) {
+          RawBackend.Accepted server = backend.next();
+          server.socket.setSoLinger(true, 0); // a reset, not a FIN
+          server.close();
+        }
+        RawHttp.Answer answer = client.readAnswer(true);
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.text()).isEqualTo(LocalReply.CONNECTION_TERMINATION.body());
+        assertThat(answer.headers("content-type")).containsExactly("text/plain");
+        assertThat(backend.poll()).as("no attempt beyond " + attempts).isNull();
+      }
+    }
+  }
+
+  @Test
+  void aBodySilentForTheIdleTimeoutCutsTheClientConnectionAfterTheHead() throws Exception {
+    try (RawBackend backend = new RawBackend();
+        Front front = Front.started(baseDir,
+            Map.of("endpoints", backend.address(), "idleTimeout", "300ms"));
+        RawHttp client = new RawHttp(front.port())) {
+      client.sendHead("GET /stall HTTP/1.1", "Host: front");
+      RawBackend.Accepted server = backend.next();
+      server.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst");
+      assertThat(client.readLine()).startsWith("HTTP/1.1 200");
+      String length = null;
+      for (String line = client.readLine(); !line.isEmpty(); line = client.readLine()) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = line.substring(15).trim();
+        }
+      }
+      assertThat(length).isEqualTo("100");
+      assertThat(new String(client.in.readNBytes(5), java.nio.charset.StandardCharsets.US_ASCII))
+          .isEqualTo("first");
+      long start = System.nanoTime();
+      assertThat(client.in.read()).as("the connection is closed, the body cut").isEqualTo(-1);
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(100L, 10_000L);
+      assertThat(server.endsWithin(5_000)).as("and the backend connection too").isTrue();
+    }
+  }
+
+  @Test
   void headRequestsRelayTheLengthWithoutABody() throws Exception {
     try (Backend backend = new Backend("b1");
         Front front = Front.started(baseDir, Map.of("endpoints", backend.address()))) {
