@@ -20,6 +20,7 @@ import dev.tether.exchange.Tunnel;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.function.LongSupplier;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
@@ -138,14 +139,15 @@ final class Forwarder {
     Exchange exchange = proxy.open(view);
     // Built before the first attempt is counted: reading an HTTP/2 body's first byte may fail.
     UpstreamRequest proxyRequest = proxyRequest(clientRequest, exchange, target);
+    // Asked by the client once each attempt's request is written: the wait for its head.
+    LongSupplier headWait = exchange::requestSent;
     Step step = exchange.start();
     UpstreamResponse serverResponse = null;
     while (step == Step.FORWARD) {
       clientRequest.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, exchange.upstream());
       Endpoint endpoint = exchange.endpoint();
       try {
-        serverResponse = client.send(endpoint.host(), endpoint.port(), proxyRequest,
-            exchange::requestSent);
+        serverResponse = client.send(endpoint.host(), endpoint.port(), proxyRequest, headWait);
       } catch (UpstreamException failure) {
         step = attemptFailed(exchange, proxyRequest, failure);
         continue;
