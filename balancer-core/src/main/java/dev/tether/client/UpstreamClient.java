@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
 /**
  * A small blocking HTTP/1.1 client for the proxy -> backend leg, used by the Tomcat valve (the
  * Jetty module forwards on Jetty's own proxy and client). Not public API: it is shaded into the
- * valve's jar with the core.
+ * valve's jar with the core. It moves bytes only: what to send, how long to wait and what to do
+ * with a failure are the proxy exchange's ({@code dev.tether.api.Exchange}).
  *
  * <p>Why not a general-purpose client: a Tomcat thread that already owns its client request can
  * write the backend request and read the answer on the same thread, through buffers that belong to
@@ -33,6 +34,12 @@ import java.util.function.LongSupplier;
  * without a body is not probed, and if it fails on a pooled connection before any response byte
  * it is sent again on another connection (as browsers and most clients do), which is safe because
  * the backend did not answer it.
+ *
+ * <p>A request marked {@link UpstreamRequest#upgrade()} may be answered {@code 101 Switching
+ * Protocols}: the response is handed back as it is, and its connection, with any bytes read past
+ * the head, is the caller's to {@link UpstreamResponse#takeOver() take over}; it never returns to
+ * the pool. A 101 to any other request is a protocol error, since the backend would then speak a
+ * protocol nobody asked for on a connection the pool would reuse.
  */
 public final class UpstreamClient implements AutoCloseable {
   private final UpstreamOptions options;
@@ -61,16 +68,22 @@ public final class UpstreamClient implements AutoCloseable {
    * Sends {@code request} to {@code host:port} and reads the response head. The caller must close
    * the response.
    *
+   * @param headTimeout called once the request (head and body) has been written, the first time
+   *     it is: how long to wait for the response head, in nanoseconds, 0 for no limit. Asked then
+   *     and not before, because the proxy's request timeout counts from the moment the request
+   *     has been sent (an upload does not use it up)
    * @throws UpstreamException of kind CONNECT (nothing sent), TIMEOUT, RESET, PROTOCOL or
    *     REQUEST_BODY
    */
-  public UpstreamResponse send(String host, int port, UpstreamRequest request)
-      throws UpstreamException {
+  public UpstreamResponse send(String host, int port, UpstreamRequest request,
+      LongSupplier headTimeout) throws UpstreamException {
     if (closed) {
       throw new UpstreamException(UpstreamException.Kind.CONNECT, "client closed");
     }
     Backend backend = new Backend(host, port);
     boolean hasBody = request.length() != 0;
+    long headDeadline = 0;
+    boolean headDeadlineSet = false;
     while (true) {
       Connection connection = borrow(backend);
       boolean pooled = connection != null;
@@ -84,7 +97,14 @@ public final class UpstreamClient implements AutoCloseable {
       try {
         connection.received = 0;
         write(connection, request);
-        return readHead(connection, request);
+        if (!headDeadlineSet) {
+          // Asked once: a request sent again on a fresh connection below (a stale pooled one)
+          // is the same attempt, with the same wait.
+          long wait = headTimeout.getAsLong();
+          headDeadline = wait <= 0 ? 0 : nanoClock.getAsLong() + wait;
+          headDeadlineSet = true;
+        }
+        return readHead(connection, request, headDeadline);
       } catch (IllegalArgumentException badTarget) {
         connection.close();
         throw badTarget;
@@ -115,7 +135,7 @@ public final class UpstreamClient implements AutoCloseable {
       return null;
     }
     long now = nanoClock.getAsLong();
-    long idleNanos = options.idleTimeout().toNanos();
+    long idleNanos = options.poolIdleTimeout().toNanos();
     for (Connection c = pool.idle.pollFirst(); c != null; c = pool.idle.pollFirst()) {
       pool.size.decrementAndGet();
       if (now - c.idleSince < idleNanos) {
@@ -128,7 +148,7 @@ public final class UpstreamClient implements AutoCloseable {
 
   void release(Connection connection) {
     long now = nanoClock.getAsLong();
-    if (closed || options.idleTimeout().isZero()) {
+    if (closed || options.poolIdleTimeout().isZero()) {
       connection.close();
       return;
     }
@@ -152,7 +172,7 @@ public final class UpstreamClient implements AutoCloseable {
    * not keep sockets open here.
    */
   private void sweepIfDue(long now) {
-    long idleNanos = options.idleTimeout().toNanos();
+    long idleNanos = options.poolIdleTimeout().toNanos();
     long last = lastSweep.get();
     if (now - last < idleNanos / 2 || !lastSweep.compareAndSet(last, now)) {
       return;
@@ -410,9 +430,9 @@ public final class UpstreamClient implements AutoCloseable {
 
   // ------------------------------------------------------------------------------ response
 
-  private UpstreamResponse readHead(Connection c, UpstreamRequest request)
+  /** @param deadline when the head must have arrived (a {@link #nanoClock} time), 0 for never */
+  private UpstreamResponse readHead(Connection c, UpstreamRequest request, long deadline)
       throws UpstreamException {
-    long deadline = nanoClock.getAsLong() + options.responseTimeout().toNanos();
     c.readPosition = 0;
     c.readLimit = 0;
     while (true) {
@@ -424,7 +444,13 @@ public final class UpstreamClient implements AutoCloseable {
       }
       if (status >= 100 && status < 200) {
         if (status == 101) {
-          throw protocol(c, "101 Switching Protocols to a request that asked for no upgrade");
+          if (!request.isUpgrade()) {
+            throw protocol(c, "101 Switching Protocols to a request that asked for no upgrade");
+          }
+          // The connection now speaks another protocol: the caller takes it over, and it never
+          // returns to the pool.
+          return new UpstreamResponse(this, c, status, reason(statusLine), fields,
+              UpstreamResponse.Framing.SWITCHED, 0, false);
         }
         continue; // 100 Continue, 103 Early Hints: the final response follows.
       }
@@ -479,9 +505,12 @@ public final class UpstreamClient implements AutoCloseable {
     } catch (IOException e) {
       throw reset(c, e);
     }
-    String reason = statusLine.length() > 13 ? statusLine.substring(13) : "";
-    return new UpstreamResponse(this, c, status, reason, fields, framing,
+    return new UpstreamResponse(this, c, status, reason(statusLine), fields, framing,
         Math.max(contentLength, 0), keepAlive);
+  }
+
+  private static String reason(String statusLine) {
+    return statusLine.length() > 13 ? statusLine.substring(13) : "";
   }
 
   private String line(Connection c, long deadline) throws UpstreamException {
@@ -490,13 +519,17 @@ public final class UpstreamClient implements AutoCloseable {
       if (line != null) {
         return line;
       }
-      long left = deadline - nanoClock.getAsLong();
-      if (left <= 0) {
-        throw timeout(c, null);
+      int soTimeout = 0;
+      if (deadline != 0) {
+        long left = deadline - nanoClock.getAsLong();
+        if (left <= 0) {
+          throw timeout(c, null);
+        }
+        soTimeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000));
       }
       int n;
       try {
-        c.socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000)));
+        c.socket.setSoTimeout(soTimeout);
         n = c.fill();
       } catch (SocketTimeoutException e) {
         throw timeout(c, e);
@@ -577,8 +610,8 @@ public final class UpstreamClient implements AutoCloseable {
         c.backend.authority() + ": " + cause, cause);
   }
 
-  private UpstreamException timeout(Connection c, IOException cause) {
+  private static UpstreamException timeout(Connection c, IOException cause) {
     return new UpstreamException(UpstreamException.Kind.TIMEOUT, c.backend.authority()
-        + ": no response head within " + options.responseTimeout().toMillis() + " ms", cause);
+        + ": no response head within the head timeout", cause);
   }
 }

@@ -3,9 +3,10 @@ package dev.tether.client;
 import java.io.IOException;
 
 /**
- * A failure of one exchange with a backend, with the stage it happened at: the containers answer
- * each differently (a connect failure may be retried on another backend, a timeout is a 504, a
- * failure after the head a truncated response).
+ * A failure of one exchange with a backend, with the stage it happened at, which is all a front
+ * end needs to name the failure to the proxy exchange ({@code dev.tether.api.Failure}): a connect
+ * failure may be retried on another backend, a timeout is a 504, a failure after the head cuts
+ * the client response, a failure of the client's own body is the client's doing.
  */
 public final class UpstreamException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -23,7 +24,9 @@ public final class UpstreamException extends IOException {
     /** Reading the client's request body failed: the client is gone or sent less than it said. */
     REQUEST_BODY,
     /** The response body failed after its head: the client response may be partly written. */
-    RESPONSE_BODY
+    RESPONSE_BODY,
+    /** No byte of the response body within the body timeout: the backend went quiet. */
+    RESPONSE_BODY_TIMEOUT
   }
 
   private final Kind kind;

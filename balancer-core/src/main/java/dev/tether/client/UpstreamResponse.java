@@ -1,19 +1,27 @@
 package dev.tether.client;
 
+import dev.tether.api.HeaderFields;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * A backend's response: the head, read when {@link UpstreamClient#send} returns, and the body,
  * read by {@link #transferTo}. Closing it gives the connection back to the pool when the body was
  * read to its end and the backend keeps the connection open; otherwise the connection is closed.
+ * A {@code 101} to an upgrade request has no body: its connection is {@link #takeOver() taken
+ * over} instead.
+ *
+ * <p>It is the {@link HeaderFields} the exchange reads the server response's fields from, so they
+ * are never copied into another structure.
  */
-public final class UpstreamResponse implements Closeable {
-  /** How the end of the body is found (RFC 9112 section 6.3). */
-  enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+public final class UpstreamResponse implements Closeable, HeaderFields {
+  /** How the end of the body is found (RFC 9112 section 6.3); SWITCHED for a 101. */
+  enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE, SWITCHED }
 
   private final UpstreamClient client;
   private final Connection connection;
@@ -26,6 +34,7 @@ public final class UpstreamResponse implements Closeable {
   private final boolean keepAlive;
   private boolean complete;
   private boolean closed;
+  private boolean takenOver;
 
   UpstreamResponse(UpstreamClient client, Connection connection, int status, String reason,
       List<String> fields, Framing framing, long contentLength, boolean keepAlive) {
@@ -40,6 +49,26 @@ public final class UpstreamResponse implements Closeable {
     this.complete = framing == Framing.NONE;
   }
 
+  /**
+   * Takes the connection of a {@code 101 Switching Protocols} answer over, with the bytes the
+   * backend sent after the head. Closing this response afterwards leaves the connection open.
+   *
+   * @throws IllegalStateException when the status is not 101, or it was taken or closed already
+   */
+  public UpgradedConnection takeOver() {
+    if (framing != Framing.SWITCHED || takenOver || closed) {
+      throw new IllegalStateException("no switched connection to take over (status " + status
+          + (takenOver ? ", already taken" : closed ? ", closed" : "") + ")");
+    }
+    takenOver = true;
+    closed = true;
+    Connection c = connection;
+    ByteBuffer leftover = ByteBuffer.wrap(
+        Arrays.copyOfRange(c.read, c.readPosition, c.readLimit));
+    c.readPosition = c.readLimit;
+    return new UpgradedConnection(c.channel, leftover);
+  }
+
   public int status() {
     return status;
   }
@@ -50,16 +79,19 @@ public final class UpstreamResponse implements Closeable {
   }
 
   /** How many header fields the response has; repeated fields count once per line. */
-  public int fieldCount() {
+  @Override
+  public int size() {
     return fields.size() / 2;
   }
 
   /** The name of field {@code i}, as the backend spelled it. */
+  @Override
   public String name(int i) {
     return fields.get(2 * i);
   }
 
   /** The value of field {@code i}, without surrounding whitespace. */
+  @Override
   public String value(int i) {
     return fields.get(2 * i + 1);
   }
@@ -75,14 +107,14 @@ public final class UpstreamResponse implements Closeable {
     return values;
   }
 
-  /** Whether a body follows the head (not for HEAD requests, 1xx, 204 and 304). */
+  /** Whether a body follows the head (not for HEAD requests, 101, 204 and 304). */
   public boolean hasBody() {
-    return framing != Framing.NONE;
+    return framing != Framing.NONE && framing != Framing.SWITCHED;
   }
 
   /** The body's length when the backend declared it with {@code Content-Length}, else -1. */
   public long contentLength() {
-    return framing == Framing.LENGTH ? contentLength : framing == Framing.NONE ? 0 : -1;
+    return framing == Framing.LENGTH ? contentLength : hasBody() ? -1 : 0;
   }
 
   /**
@@ -91,7 +123,8 @@ public final class UpstreamResponse implements Closeable {
    * empty last piece.
    *
    * @throws UpstreamException of kind {@link UpstreamException.Kind#RESPONSE_BODY} when the
-   *     backend fails, or ends early
+   *     backend fails, or ends early, or {@link UpstreamException.Kind#RESPONSE_BODY_TIMEOUT}
+   *     when it sent nothing for the body timeout
    * @throws IOException as the sink threw it
    */
   public void transferTo(BodySink sink) throws IOException {
@@ -100,6 +133,7 @@ public final class UpstreamResponse implements Closeable {
     }
     switch (framing) {
       case NONE -> sink.write(connection.read, 0, 0, true);
+      case SWITCHED -> throw new IllegalStateException("a 101 has no body: take it over");
       case LENGTH -> transferLength(sink);
       case CHUNKED -> transferChunked(sink);
       case UNTIL_CLOSE -> transferUntilClose(sink);
@@ -243,7 +277,10 @@ public final class UpstreamResponse implements Closeable {
     try {
       return connection.fill();
     } catch (SocketTimeoutException e) {
-      throw bodyFailure("no body byte from the backend within its body timeout", e);
+      complete = false;
+      throw new UpstreamException(UpstreamException.Kind.RESPONSE_BODY_TIMEOUT,
+          connection.backend.authority() + ": no body byte from the backend within the body"
+              + " timeout", e);
     } catch (UpstreamException e) {
       throw bodyFailure(e.getMessage(), e);
     } catch (IOException e) {
@@ -269,7 +306,7 @@ public final class UpstreamResponse implements Closeable {
     }
     closed = true;
     Connection c = connection;
-    if (complete && keepAlive && framing != Framing.UNTIL_CLOSE
+    if (complete && keepAlive && framing != Framing.UNTIL_CLOSE && framing != Framing.SWITCHED
         && c.readPosition == c.readLimit) {
       client.release(c);
     } else {

@@ -14,13 +14,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 final class UpstreamClientTest {
   private static final String OK_HELLO =
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
+
+  /** No limit on the wait for a response head. */
+  private static final LongSupplier NO_HEAD_LIMIT = () -> 0;
 
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -76,7 +81,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (int i = 0; i < 3; i++) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/n" + i))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/n" + i), NO_HEAD_LIMIT)) {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.contentLength()).isEqualTo(5);
         Collected body = body(response);
@@ -96,7 +101,7 @@ final class UpstreamClientTest {
     try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
         new UpstreamRequest("GET", "/a?b=c").header("X-One", "1").header("X-One", "2")
             .header("Content-Length", "99").header("X-Bad", "a\r\nInjected: yes")
-            .header("Bad Name", "x"))) {
+            .header("Bad Name", "x"), NO_HEAD_LIMIT)) {
       body(response);
     }
     String head = backend.next().head();
@@ -104,7 +109,7 @@ final class UpstreamClientTest {
         + backend.port() + "\r\n\r\n");
 
     try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
-        new UpstreamRequest("GET", "/").header("Host", "shop.example"))) {
+        new UpstreamRequest("GET", "/").header("Host", "shop.example"), NO_HEAD_LIMIT)) {
       body(response);
     }
     assertThat(backend.next().head()).isEqualTo("GET / HTTP/1.1\r\nHost: shop.example\r\n\r\n");
@@ -116,7 +121,7 @@ final class UpstreamClientTest {
     String longValue = "v".repeat(20_000);
     try (UpstreamResponse response = client().send("127.0.0.1", backend.port(),
         new UpstreamRequest("GET", "/").header("X-Long", longValue)
-            .header("X-Text", "caf\u00e9 \u20ac5"))) {
+            .header("X-Text", "caf\u00e9 \u20ac5"), NO_HEAD_LIMIT)) {
       body(response);
     }
     String head = backend.next().head();
@@ -130,12 +135,12 @@ final class UpstreamClientTest {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     UpstreamClient client = client();
     try (UpstreamResponse response =
-        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/caf\u00e9"))) {
+        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/caf\u00e9"), NO_HEAD_LIMIT)) {
       body(response);
     }
     assertThat(backend.next().head()).startsWith("GET /caf%C3%A9 HTTP/1.1\r\n");
     assertThatThrownBy(() -> client.send("127.0.0.1", backend.port(),
-        new UpstreamRequest("GET", "/a b"))).isInstanceOf(IllegalArgumentException.class);
+        new UpstreamRequest("GET", "/a b"), NO_HEAD_LIMIT)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -148,7 +153,7 @@ final class UpstreamClientTest {
     }
     UpstreamRequest request = new UpstreamRequest("POST", "/cart")
         .body(new ByteArrayInputStream(payload), payload.length);
-    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(), request)) {
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(), request, NO_HEAD_LIMIT)) {
       body(response);
     }
     ScriptedBackend.Received received = backend.next();
@@ -166,7 +171,7 @@ final class UpstreamClientTest {
       payload[i] = (byte) i;
     }
     try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
-        new UpstreamRequest("PUT", "/blob").body(new ByteArrayInputStream(payload), -1))) {
+        new UpstreamRequest("PUT", "/blob").body(new ByteArrayInputStream(payload), -1), NO_HEAD_LIMIT)) {
       body(response);
     }
     ScriptedBackend.Received received = backend.next();
@@ -179,7 +184,7 @@ final class UpstreamClientTest {
   void sendsContentLengthZeroForAnEmptyPost() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     try (UpstreamResponse response = client().send("127.0.0.1", backend.port(),
-        new UpstreamRequest("POST", "/empty"))) {
+        new UpstreamRequest("POST", "/empty"), NO_HEAD_LIMIT)) {
       body(response);
     }
     assertThat(backend.next().head()).contains("\r\nContent-Length: 0\r\n");
@@ -189,7 +194,7 @@ final class UpstreamClientTest {
   void aClientBodyShorterThanItsLengthFailsAsRequestBody() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     assertThatThrownBy(() -> client().send("127.0.0.1", backend.port(),
-        new UpstreamRequest("POST", "/").body(new ByteArrayInputStream(new byte[3]), 10)))
+        new UpstreamRequest("POST", "/").body(new ByteArrayInputStream(new byte[3]), 10), NO_HEAD_LIMIT))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.REQUEST_BODY));
   }
@@ -202,7 +207,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (int i = 0; i < 2; i++) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         assertThat(response.contentLength()).isEqualTo(-1);
         Collected body = body(response);
         assertThat(body.text()).isEqualTo("hello world!");
@@ -224,7 +229,7 @@ final class UpstreamClientTest {
     raw.append("0\r\n\r\n");
     ScriptedBackend backend = backend(r -> Answer.of(raw.toString()));
     try (UpstreamResponse response =
-        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       assertThat(body(response).text()).isEqualTo(expected.toString());
     }
   }
@@ -235,7 +240,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (int i = 0; i < 2; i++) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         Collected body = body(response);
         assertThat(body.text()).isEqualTo("streamed");
         assertThat(body.lasts).last().isEqualTo(true);
@@ -251,7 +256,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (int i = 0; i < 2; i++) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         assertThat(body(response).text()).isEqualTo("ok");
       }
     }
@@ -265,7 +270,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (int i = 0; i < 3; i++) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         assertThat(body(response).text()).isEqualTo("hello");
       }
       waitForConnectionsClosedByBackend(backend, i + 1);
@@ -278,13 +283,13 @@ final class UpstreamClientTest {
     ScriptedBackend backend = backend(r -> Answer.thenClose(OK_HELLO));
     UpstreamClient client = client();
     try (UpstreamResponse response =
-        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       body(response);
     }
     waitForConnectionsClosedByBackend(backend, 1);
     UpstreamRequest post = new UpstreamRequest("POST", "/")
         .body(new ByteArrayInputStream("x=1".getBytes(StandardCharsets.US_ASCII)), 3);
-    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(), post)) {
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(), post, NO_HEAD_LIMIT)) {
       assertThat(body(response).text()).isEqualTo("hello");
     }
     backend.next();
@@ -299,7 +304,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     UpstreamRequest post = new UpstreamRequest("POST", "/")
         .body(new ByteArrayInputStream("x=1".getBytes(StandardCharsets.US_ASCII)), 3);
-    assertThatThrownBy(() -> client.send("127.0.0.1", backend.port(), post))
+    assertThatThrownBy(() -> client.send("127.0.0.1", backend.port(), post, NO_HEAD_LIMIT))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.RESET));
     assertThat(post.bodyTouched()).isTrue();
@@ -318,7 +323,7 @@ final class UpstreamClientTest {
     ScriptedBackend backend = backend(r -> Answer.of("HTTP/1.1 100 Continue\r\n\r\n"
         + "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n" + OK_HELLO));
     try (UpstreamResponse response =
-        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.values("link")).isEmpty();
       assertThat(body(response).text()).isEqualTo("hello");
@@ -333,7 +338,7 @@ final class UpstreamClientTest {
     UpstreamClient client = client();
     for (String method : List.of("HEAD", "GET", "HEAD")) {
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest(method, "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest(method, "/"), NO_HEAD_LIMIT)) {
         assertThat(response.hasBody()).isFalse();
         Collected body = body(response);
         assertThat(body.text()).isEmpty();
@@ -348,11 +353,11 @@ final class UpstreamClientTest {
     ScriptedBackend backend = backend(r -> Answer.of("HTTP/1.1 404 Not Here\r\n"
         + "Set-Cookie: a=1\r\nset-cookie: b=2\r\nX-Pad:   padded  \r\nContent-Length: 0\r\n\r\n"));
     try (UpstreamResponse response =
-        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       assertThat(response.status()).isEqualTo(404);
       assertThat(response.reason()).isEqualTo("Not Here");
       assertThat(response.values("Set-Cookie")).containsExactly("a=1", "b=2");
-      assertThat(response.fieldCount()).isEqualTo(4);
+      assertThat(response.size()).isEqualTo(4);
       assertThat(response.name(1)).isEqualTo("set-cookie");
       assertThat(response.value(2)).isEqualTo("padded");
     }
@@ -363,7 +368,7 @@ final class UpstreamClientTest {
     ScriptedBackend backend = backend(r -> Answer.thenClose(
         "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
     try (UpstreamResponse response =
-        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client().send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       Collected collected = new Collected();
       assertThatThrownBy(() -> response.transferTo(collected))
           .isInstanceOfSatisfying(UpstreamException.class,
@@ -383,7 +388,7 @@ final class UpstreamClientTest {
         "HTTP/1.1 101 Switching Protocols\r\n\r\n")) {
       try (ScriptedBackend backend = new ScriptedBackend(r -> Answer.of(raw))) {
         assertThatThrownBy(() -> client().send("127.0.0.1", backend.port(),
-            new UpstreamRequest("GET", "/")))
+            new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT))
             .as(raw)
             .isInstanceOfSatisfying(UpstreamException.class,
                 e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.PROTOCOL));
@@ -395,20 +400,168 @@ final class UpstreamClientTest {
   void aBackendThatClosesWithoutAnsweringIsAReset() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.thenClose(""));
     assertThatThrownBy(() -> client().send("127.0.0.1", backend.port(),
-        new UpstreamRequest("GET", "/")))
+        new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.RESET));
   }
 
   @Test
-  void aSilentBackendIsATimeout() throws Exception {
+  void aSilentBackendIsATimeoutOfTheWaitAskedForOnceTheRequestIsSent() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.silence());
-    UpstreamClient client = client(UpstreamOptions.DEFAULTS.withTimeouts(
-        Duration.ofSeconds(5), Duration.ofMillis(200)));
-    assertThatThrownBy(() -> client.send("127.0.0.1", backend.port(),
-        new UpstreamRequest("GET", "/")))
+    AtomicInteger asked = new AtomicInteger();
+    UpstreamRequest request = new UpstreamRequest("POST", "/")
+        .body(new ByteArrayInputStream("body".getBytes(StandardCharsets.US_ASCII)), 4);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> client().send("127.0.0.1", backend.port(), request, () -> {
+      // Asked after the whole request went out: the body was read by then.
+      assertThat(request.bodyTouched()).isTrue();
+      asked.incrementAndGet();
+      return Duration.ofMillis(200).toNanos();
+    }))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.TIMEOUT));
+    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(Duration.ofMillis(190).toNanos());
+    assertThat(asked).hasValue(1);
+    assertThat(backend.next().bodyText()).isEqualTo("body");
+  }
+
+  @Test
+  void aHeadTimeoutOfZeroWaitsForAnAnswerThatComesLate() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread late = new Thread(() -> {
+        try (var socket = server.accept()) {
+          socket.getInputStream().read(new byte[4096]);
+          Thread.sleep(300); // longer than any default a zero could be mistaken for
+          socket.getOutputStream().write(OK_HELLO.getBytes(StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+        } catch (IOException | InterruptedException e) {
+          // the client side fails the test
+        }
+      });
+      late.start();
+      try (UpstreamResponse response = client().send("127.0.0.1", server.getLocalPort(),
+          new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
+        assertThat(body(response).text()).isEqualTo("hello");
+      }
+      late.join(10_000);
+    }
+  }
+
+  @Test
+  void aSilentBodyIsABodyTimeout() throws Exception {
+    ScriptedBackend backend = backend(r -> Answer.of(
+        "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"));
+    UpstreamClient client = client(UpstreamOptions.DEFAULTS.withTimeouts(
+        Duration.ofSeconds(5), Duration.ofMillis(200)));
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
+        new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
+      Collected collected = new Collected();
+      assertThatThrownBy(() -> response.transferTo(collected))
+          .isInstanceOfSatisfying(UpstreamException.class,
+              e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.RESPONSE_BODY_TIMEOUT));
+      assertThat(collected.text()).isEqualTo("abc");
+    }
+  }
+
+  @Test
+  void a101ToAnUpgradeRequestHandsTheConnectionOverWithTheBytesReadPastTheHead()
+      throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.CompletableFuture<String> backendGot =
+          new java.util.concurrent.CompletableFuture<>();
+      Thread backendThread = new Thread(() -> {
+        try (var socket = server.accept()) {
+          InputStream in = socket.getInputStream();
+          ByteArrayOutputStream head = new ByteArrayOutputStream();
+          while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            head.write(in.read());
+          }
+          // The head and the new protocol's first bytes in one write.
+          socket.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\n"
+              + "Upgrade: echo\r\nConnection: Upgrade\r\n\r\nfirst").getBytes(
+              StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          backendGot.complete(head.toString(StandardCharsets.ISO_8859_1)
+              + new String(in.readNBytes(4), StandardCharsets.US_ASCII));
+          in.read();
+        } catch (IOException e) {
+          backendGot.completeExceptionally(e);
+        }
+      });
+      backendThread.start();
+      UpstreamClient client = client();
+      UpstreamRequest request = new UpstreamRequest("GET", "/ws").upgrade()
+          .header("Connection", "Upgrade").header("Upgrade", "echo");
+      UpgradedConnection upgraded;
+      try (UpstreamResponse response =
+          client.send("127.0.0.1", server.getLocalPort(), request, NO_HEAD_LIMIT)) {
+        assertThat(response.status()).isEqualTo(101);
+        assertThat(response.hasBody()).isFalse();
+        assertThat(response.values("upgrade")).containsExactly("echo");
+        upgraded = response.takeOver();
+        assertThatThrownBy(response::takeOver).isInstanceOf(IllegalStateException.class);
+      }
+      try (var channel = upgraded.channel()) {
+        assertThat(channel.isOpen()).as("closing the response leaves it open").isTrue();
+        assertThat(StandardCharsets.US_ASCII.decode(upgraded.leftover()).toString())
+            .isEqualTo("first");
+        channel.write(java.nio.ByteBuffer.wrap("pong".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(backendGot.get(10, java.util.concurrent.TimeUnit.SECONDS))
+            .startsWith("GET /ws HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: echo\r\n")
+            .endsWith("\r\n\r\npong");
+      }
+      backendThread.join(10_000);
+      assertThat(client.connectionsOpened()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anUpgradeRequestAnsweredWithoutA101IsAPlainResponseAndAnUnaskedTakeOverFails()
+      throws Exception {
+    ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
+    UpstreamClient client = client();
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
+        new UpstreamRequest("GET", "/").upgrade().header("Connection", "Upgrade")
+            .header("Upgrade", "websocket"), NO_HEAD_LIMIT)) {
+      assertThat(response.status()).isEqualTo(200);
+      assertThatThrownBy(response::takeOver).isInstanceOf(IllegalStateException.class);
+      assertThat(body(response).text()).isEqualTo("hello");
+    }
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
+        new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
+      body(response);
+    }
+    assertThat(client.connectionsOpened()).as("the connection went back to the pool").isEqualTo(1);
+  }
+
+  @Test
+  void aSwitchedConnectionThatIsNotTakenOverIsClosedNotPooled() throws Exception {
+    ScriptedBackend backend = backend(r -> r.head().contains("Upgrade")
+        ? Answer.of("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n")
+        : Answer.of(OK_HELLO));
+    UpstreamClient client = client();
+    client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/").upgrade()
+        .header("Connection", "Upgrade").header("Upgrade", "x"), NO_HEAD_LIMIT).close();
+    try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
+        new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
+      assertThat(body(response).text()).isEqualTo("hello");
+    }
+    assertThat(client.connectionsOpened()).isEqualTo(2);
+  }
+
+  @Test
+  void upstreamRequestIsAHeaderSinkWhoseSetReplacesFieldsOfTheSameName() throws Exception {
+    ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
+    UpstreamRequest request = new UpstreamRequest("GET", "/");
+    request.add("X-A", "1");
+    request.add("x-a", "2");
+    request.add("X-B", "b");
+    request.set("X-A", "3");
+    try (UpstreamResponse response =
+        client().send("127.0.0.1", backend.port(), request, NO_HEAD_LIMIT)) {
+      body(response);
+    }
+    assertThat(backend.next().head()).startsWith("GET / HTTP/1.1\r\nX-B: b\r\nX-A: 3\r\n");
   }
 
   @Test
@@ -417,7 +570,7 @@ final class UpstreamClientTest {
     try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = closed.getLocalPort();
     }
-    assertThatThrownBy(() -> client().send("127.0.0.1", port, new UpstreamRequest("GET", "/")))
+    assertThatThrownBy(() -> client().send("127.0.0.1", port, new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT))
         .isInstanceOfSatisfying(UpstreamException.class,
             e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.CONNECT));
   }
@@ -428,11 +581,11 @@ final class UpstreamClientTest {
     AtomicLong now = new AtomicLong();
     UpstreamClient client = new UpstreamClient(UpstreamOptions.DEFAULTS, now::get);
     toClose.add(client);
-    long idle = UpstreamOptions.DEFAULTS.idleTimeout().toNanos();
+    long idle = UpstreamOptions.DEFAULTS.poolIdleTimeout().toNanos();
     for (long at : new long[] {0, idle - 1, 2 * idle}) {
       now.set(at);
       try (UpstreamResponse response =
-          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+          client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         body(response);
       }
     }
@@ -443,9 +596,9 @@ final class UpstreamClientTest {
   void anUnreadBodyClosesTheConnectionRatherThanPoolingIt() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     UpstreamClient client = client();
-    client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/")).close();
+    client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT).close();
     try (UpstreamResponse response =
-        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"))) {
+        client.send("127.0.0.1", backend.port(), new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
       assertThat(body(response).text()).isEqualTo("hello");
     }
     assertThat(client.connectionsOpened()).isEqualTo(2);
@@ -476,7 +629,7 @@ final class UpstreamClientTest {
       serverThread.start();
       List<String> pieces = new ArrayList<>();
       try (UpstreamResponse response = client().send("127.0.0.1", server.getLocalPort(),
-          new UpstreamRequest("GET", "/"))) {
+          new UpstreamRequest("GET", "/"), NO_HEAD_LIMIT)) {
         response.transferTo((b, off, len, last) -> {
           pieces.add(new String(b, off, len, StandardCharsets.US_ASCII) + (last ? "|" : ""));
           firstSeen.countDown();

@@ -1,258 +1,235 @@
 package dev.tether.tomcat;
 
 import dev.tether.api.Balancer;
-import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
-import dev.tether.api.ResponseHeader;
-import dev.tether.client.HopByHop;
+import dev.tether.api.Exchange;
+import dev.tether.api.Exchange.Step;
+import dev.tether.api.Failure;
+import dev.tether.api.LocalReply;
+import dev.tether.api.Proxy;
+import dev.tether.api.TetherConfig;
+import dev.tether.api.Timeouts;
+import dev.tether.client.UpgradedConnection;
 import dev.tether.client.UpstreamClient;
 import dev.tether.client.UpstreamException;
 import dev.tether.client.UpstreamOptions;
 import dev.tether.client.UpstreamRequest;
 import dev.tether.client.UpstreamResponse;
+import dev.tether.core.Tether;
+import dev.tether.exchange.Tunnel;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.function.LongSupplier;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.coyote.ActionCode;
+import org.apache.coyote.UpgradeToken;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
-import org.apache.tomcat.util.http.MimeHeaders;
 import org.apache.tomcat.util.res.StringManager;
 
 /**
- * Forwards one client request to the backend the balancer chose, over HTTP/1.1, and relays the
- * answer. It follows the per-request flow every Tether container follows: route, forward, retry
- * where the balancer's retry policy says so (Istio's default: an idempotent request, twice at
- * most, on a connect failure or a 503), then write the session headers the balancer asks for.
+ * Carries one client request through the core's proxy exchange ({@link Exchange}): the exchange
+ * routes it, says what to send, how long to wait, whether to retry and what to answer; this class
+ * moves the bytes and header fields between Tomcat and a backend, and maps what happened onto the
+ * exchange's {@link Failure} classes. Retry rules, header rules, timeouts and local replies are
+ * the core's, the same on every front end.
  *
- * <p>The exchange runs on the Tomcat thread that owns the client request, through the core's
- * blocking {@link UpstreamClient}: the request is written and the answer read through buffers
- * that belong to a pooled backend connection, and each piece of the response body goes straight
- * from that buffer to the client response. It replaced the JDK {@code HttpClient}, whose
- * executor and reactive body plumbing were about a third of the valve's CPU and which needed a
- * copy buffer per request (issue 7); it also could not send the client's {@code Host}, which this
- * client does, as Envoy does. No proxy thread is started, so no thread can pin a web
- * application's class loader.
+ * <p>A request runs on the Tomcat thread that owns it, through the core's blocking
+ * {@link UpstreamClient}: the request is written and the answer read through buffers that belong
+ * to a pooled backend connection, and each piece of the response body goes straight from that
+ * buffer to the client response (flushed when the backend has sent no more yet, so a stream
+ * reaches the client as it is produced). No thread is started per request.
+ *
+ * <p>An upgrade (WebSocket or any HTTP/1.1 {@code Upgrade}) is forwarded the same way; when the
+ * backend answers {@code 101}, its connection is taken over and the client connection upgraded
+ * with a {@link TunnelHandler}, after which neither holds a thread: the backend side is served
+ * by the valve's {@link TunnelSelector}, the client side by Tomcat's poller. A backend that
+ * answers otherwise is relayed as any response.
  *
  * <p>The legs are named as in Jetty's proxy: {@code clientRequest} (client -> proxy),
  * {@code proxyRequest} (proxy -> server), {@code serverResponse} (server -> proxy),
  * {@code clientResponse} (proxy -> client).
  */
 final class Forwarder {
-  /** The request attribute naming the backend used, for {@code %{tether.upstream}r}. */
-  static final String UPSTREAM_ATTRIBUTE = "tether.upstream";
-
   /**
-   * Request headers not copied as they come: Host is written first (RFC 9112 section 3.2 asks
-   * for it there), Content-Length is the upstream client's to write, Expect is answered by
-   * Tomcat, X-Forwarded-* are rewritten, Cookie is joined into one.
+   * The protocol name in a tunnel's upgrade token, which Tomcat keys its upgrade statistics by.
+   * Fixed, not the client's {@code Upgrade} value, which would let clients create statistics
+   * groups at will.
    */
-  private static final Set<String> REWRITTEN = Set.of(
-      "host", "content-length", "expect", "x-forwarded-for", "x-forwarded-proto",
-      "x-forwarded-host", "cookie");
+  static final String TUNNEL_PROTOCOL = "tether-tunnel";
 
   private static final Log log = LogFactory.getLog(Forwarder.class);
   private static final StringManager strings = StringManager.getManager(Forwarder.class);
 
   private final Balancer balancer;
+  private final Proxy proxy;
   private final UpstreamClient client;
+  private final TunnelSelector tunnels;
+  private final long idleNanos;
 
-  private Forwarder(Balancer balancer, UpstreamClient client) {
+  private Forwarder(Balancer balancer, Proxy proxy, UpstreamClient client,
+      TunnelSelector tunnels, long idleNanos) {
     this.balancer = balancer;
+    this.proxy = proxy;
     this.client = client;
+    this.tunnels = tunnels;
+    this.idleNanos = idleNanos;
   }
 
   /**
-   * A forwarder with its own connection pool. The valve's {@code requestTimeout} is the client's
-   * response timeout: the wait for a response head once the request is sent. A response body has
-   * no timeout, so a slow stream (server-sent events) is never cut.
+   * A forwarder with its own connection pool and tunnel selector (started with the first
+   * tunnel). The core's timeouts become the client's: {@code connectTimeout} its connect timeout,
+   * {@code idleTimeout} its response body timeout and the tunnels' idle timeout; the request and
+   * per-try timeouts are the exchange's answer to {@link Exchange#requestSent()}, asked once each
+   * attempt's request has been written.
    */
-  static Forwarder create(Balancer balancer, ValveOptions options) {
-    UpstreamClient client = new UpstreamClient(UpstreamOptions.DEFAULTS.withTimeouts(
-        options.connectTimeout(), options.requestTimeout()));
-    return new Forwarder(balancer, client);
+  static Forwarder create(Balancer balancer) {
+    Proxy proxy = Tether.proxy(balancer);
+    Timeouts timeouts = proxy.timeouts();
+    UpstreamClient client = new UpstreamClient(
+        UpstreamOptions.DEFAULTS.withTimeouts(timeouts.connect(), timeouts.idle()));
+    String name = balancer.config().name();
+    TunnelSelector tunnels = new TunnelSelector(
+        TetherConfig.DEFAULT_NAME.equals(name) ? "tether-tunnels" : "tether-" + name + "-tunnels",
+        timeouts.idle().toNanos());
+    return new Forwarder(balancer, proxy, client, tunnels, timeouts.idle().toNanos());
   }
 
   Balancer balancer() {
     return balancer;
   }
 
+  /** Open tunnels, for tests and diagnostics. */
+  int openTunnels() {
+    return tunnels.tunnels();
+  }
+
   /**
-   * Closes the pooled backend connections and stops the balancer's background work (discovery,
-   * health checks, ejection sweeps, JMX). Exchanges still running finish on their connections,
-   * which are then closed rather than pooled.
+   * Closes the open tunnels and the pooled backend connections, then stops the balancer's
+   * background work (discovery, health checks, ejection sweeps, JMX). Requests still running
+   * finish on their connections, which are then closed rather than pooled.
    */
   void close() {
     try {
-      client.close();
+      tunnels.close();
     } finally {
-      balancer.close();
-    }
-  }
-
-  /** Handles one client request entirely: the client response is complete when it returns. */
-  void forward(Request clientRequest, Response clientResponse) throws IOException {
-    TomcatRequestView view = new TomcatRequestView(clientRequest);
-    ClientBody clientBody = ClientBody.of(clientRequest);
-    Decision decision = balancer.route(view);
-    UpstreamRequest proxyRequest = null;
-    for (int retries = 0; ; retries++) {
-      if (!decision.routed()) {
-        reply(clientResponse, 503, "no healthy upstream");
-        return;
-      }
-      Endpoint endpoint = decision.endpoint();
-      clientRequest.setAttribute(UPSTREAM_ATTRIBUTE, endpoint.address());
-      if (proxyRequest == null) {
-        // One proxy request for every attempt: nothing in it depends on the backend (a missing
-        // Host is the client's to add per connection), and it knows whether its body was read.
-        String target = RequestTargets.forBackend(view.pathAndQuery());
-        if (target == null) {
-          reply(clientResponse, 400, "bad request target");
-          return;
-        }
-        proxyRequest = proxyRequest(clientRequest, view, target, clientBody);
-      }
-      balancer.requestStarted(endpoint);
-      UpstreamResponse serverResponse;
       try {
-        serverResponse = client.send(endpoint.host(), endpoint.port(), proxyRequest);
-      } catch (UpstreamException failure) {
-        balancer.requestFinished(endpoint, 0);
-        if (failure.kind() == UpstreamException.Kind.CONNECT) {
-          boolean retry = mayRetry(view, decision, proxyRequest, 0, retries);
-          if (log.isDebugEnabled()) {
-            log.debug(strings.getString(
-                "forwarder.connectFailed", endpoint.address(), failure.toString(), retry));
-          }
-          if (!retry) {
-            reply(clientResponse, 503, "upstream connect error");
-            return;
-          }
-          decision = balancer.retry(view, decision);
-          continue;
-        }
-        if (failure.kind() == UpstreamException.Kind.TIMEOUT) {
-          reply(clientResponse, 504, "upstream request timeout");
-          return;
-        }
-        // A reset or a broken answer after the connection was made (or the client's body
-        // failing): the request may have reached the backend, and Istio's default retry policy
-        // does not retry resets, so neither does the valve.
-        if (log.isDebugEnabled()) {
-          log.debug(strings.getString(
-              "forwarder.exchangeFailed", endpoint.address(), failure.toString()));
-        }
-        reply(clientResponse, 502, "upstream reset before response");
-        return;
-      } catch (IllegalArgumentException badTarget) {
-        // The client refuses a target with a control character or space; RequestTargets encodes
-        // those, so this is a last line of defence.
-        balancer.requestFinished(endpoint, 0);
-        reply(clientResponse, 400, "bad request target");
-        return;
+        client.close();
+      } finally {
+        balancer.close();
       }
-      try (serverResponse) {
-        int status = serverResponse.status();
-        balancer.requestFinished(endpoint, status);
-        if (mayRetry(view, decision, proxyRequest, status, retries)) {
-          // A retriable status (Istio: 503) and nothing sent to the client yet: drop this answer
-          // (closing it unread closes its connection).
-          decision = balancer.retry(view, decision);
-          continue;
-        }
-        relay(clientResponse, decision, endpoint, serverResponse);
-      }
-      return;
     }
   }
 
   /**
-   * The balancer's retry policy decides; the valve adds what only it knows: a request body the
-   * upstream client has started reading cannot be sent again.
+   * Handles one client request: when it returns, the client response is complete, or the client
+   * connection is being upgraded to a tunnel (Tomcat writes the 101 and then starts it), or it is
+   * being closed.
    */
-  private boolean mayRetry(TomcatRequestView view, Decision decision,
-      UpstreamRequest proxyRequest, int status, int retries) {
-    return !proxyRequest.bodyTouched() && balancer.shouldRetry(view, decision, status, retries);
+  void forward(Request clientRequest, Response clientResponse) throws IOException {
+    TomcatRequestView view = new TomcatRequestView(clientRequest);
+    String target = RequestTargets.forBackend(view.pathAndQuery());
+    if (target == null) {
+      // Not origin-form (OPTIONS *, say): nothing a backend could be sent, nothing routed.
+      LocalReplies.write(clientResponse, LocalReply.BAD_REQUEST_TARGET);
+      return;
+    }
+    Exchange exchange = proxy.open(view);
+    // Built before the first attempt is counted: reading an HTTP/2 body's first byte may fail.
+    UpstreamRequest proxyRequest = proxyRequest(clientRequest, exchange, target);
+    // Asked by the client once each attempt's request is written: the wait for its head.
+    LongSupplier headWait = exchange::requestSent;
+    Step step = exchange.start();
+    UpstreamResponse serverResponse = null;
+    while (step == Step.FORWARD) {
+      clientRequest.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, exchange.upstream());
+      Endpoint endpoint = exchange.endpoint();
+      try {
+        serverResponse = client.send(endpoint.host(), endpoint.port(), proxyRequest, headWait);
+      } catch (UpstreamException failure) {
+        step = attemptFailed(exchange, proxyRequest, failure);
+        continue;
+      } catch (IllegalArgumentException badTarget) {
+        // The client refuses a target with a control character or space; RequestTargets encodes
+        // those, so this is a last line of defence. Not the backend's doing.
+        exchange.failed(Failure.CANCELLED);
+        LocalReplies.write(clientResponse, LocalReply.BAD_REQUEST_TARGET);
+        return;
+      }
+      if (proxyRequest.bodyTouched()) {
+        exchange.bodyRead();
+      }
+      step = exchange.responded(serverResponse.status());
+      if (step != Step.RELAY && step != Step.TUNNEL) {
+        // Retried, or not relayable: dropped unread, which closes its connection.
+        serverResponse.close();
+        serverResponse = null;
+      }
+    }
+    switch (step) {
+      case REPLY -> LocalReplies.write(clientResponse, exchange.reply());
+      case RELAY -> relay(exchange, serverResponse, clientResponse);
+      case TUNNEL -> tunnel(exchange, serverResponse, clientRequest, clientResponse);
+      default -> LocalReplies.closeNow(clientResponse, null);
+    }
   }
 
+  /**
+   * One proxy request for every attempt: nothing in it depends on the backend (a missing
+   * {@code Host} is the client's to add per connection), and it knows whether its body was read.
+   */
   private static UpstreamRequest proxyRequest(
-      Request clientRequest, TomcatRequestView view, String target, ClientBody clientBody) {
+      Request clientRequest, Exchange exchange, String target) throws IOException {
     UpstreamRequest proxyRequest = new UpstreamRequest(clientRequest.getMethod(), target);
-    // The client's Host as it is, as Envoy sends it; without one the upstream client writes the
-    // backend's address.
-    String host = clientRequest.getHeader("host");
-    proxyRequest.header("Host", host);
-    Set<String> connectionListed = HopByHop.connectionListed(view.headers("connection"));
-    // Tomcat's own header list: every field once, in the client's order (the servlet API's
-    // names-then-values enumerations would rescan the list per name and regroup repeats).
-    MimeHeaders fields = clientRequest.getCoyoteRequest().getMimeHeaders();
-    for (int i = 0, n = fields.size(); i < n; i++) {
-      String name = fields.getName(i).toString();
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (HopByHop.isHopByHop(lower, connectionListed) || REWRITTEN.contains(lower)) {
-        continue;
-      }
-      proxyRequest.header(name, fields.getValue(i).toString());
+    exchange.requestHeaders(proxyRequest);
+    if (exchange.isUpgrade()) {
+      return proxyRequest.upgrade(); // an upgrade has no body (the exchange checked)
     }
-    List<String> cookies = view.headers("cookie");
-    if (!cookies.isEmpty()) {
-      // HTTP/2 clients split cookies over several fields; HTTP/1.1 allows one (RFC 9113 8.2.3).
-      proxyRequest.header("Cookie", String.join("; ", cookies));
-    }
-    String clientIp = view.remoteAddress();
-    List<String> forwardedFor = view.headers("x-forwarded-for");
-    proxyRequest.header("X-Forwarded-For", forwardedFor.isEmpty()
-        ? clientIp : String.join(", ", forwardedFor) + ", " + clientIp);
-    proxyRequest.header("X-Forwarded-Proto", clientRequest.getScheme());
-    proxyRequest.header("X-Forwarded-Host", host);
+    ClientBody clientBody = ClientBody.of(clientRequest);
     // Content-Length or chunked framing is the upstream client's to write from this length.
     return proxyRequest.body(clientBody.stream(), clientBody.length());
   }
 
-  private void relay(Response clientResponse, Decision decision, Endpoint endpoint,
-      UpstreamResponse serverResponse) {
-    clientResponse.setStatus(serverResponse.status());
-    copyResponseHeaders(serverResponse, clientResponse);
-    for (ResponseHeader header : balancer.responseHeaders(decision, endpoint)) {
-      if (header.replace()) {
-        clientResponse.setHeader(header.name(), header.value());
-      } else {
-        clientResponse.addHeader(header.name(), header.value());
-      }
+  private static Step attemptFailed(
+      Exchange exchange, UpstreamRequest proxyRequest, UpstreamException failure) {
+    if (proxyRequest.bodyTouched()) {
+      exchange.bodyRead();
     }
-    copyBody(serverResponse, clientResponse, endpoint);
+    Failure kind = failureOf(failure.kind());
+    Step next = exchange.failed(kind);
+    if (log.isDebugEnabled()) {
+      log.debug(strings.getString("forwarder.attemptFailed", exchange.attempts(),
+          exchange.upstream(), kind, failure.toString(), next));
+    }
+    return next;
   }
 
-  private static void copyResponseHeaders(
-      UpstreamResponse serverResponse, Response clientResponse) {
-    Set<String> connectionListed = HopByHop.connectionListed(serverResponse.values("connection"));
-    boolean contentType = false;
-    for (int i = 0, n = serverResponse.fieldCount(); i < n; i++) {
-      String name = serverResponse.name(i);
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (HopByHop.isHopByHop(lower, connectionListed) || lower.equals("content-length")) {
-        continue;
+  /** The exchange's name for a failure of the client's. */
+  static Failure failureOf(UpstreamException.Kind kind) {
+    return switch (kind) {
+      case CONNECT -> Failure.CONNECT;
+      case TIMEOUT -> Failure.TIMEOUT;
+      case RESET -> Failure.RESET;
+      case PROTOCOL -> Failure.PROTOCOL;
+      case REQUEST_BODY -> Failure.CANCELLED; // the client's body broke: the client's doing
+      case RESPONSE_BODY -> Failure.RESET_DURING_BODY;
+      case RESPONSE_BODY_TIMEOUT -> Failure.IDLE_TIMEOUT;
+    };
+  }
+
+  // ------------------------------------------------------------------------------ relay
+
+  private void relay(Exchange exchange, UpstreamResponse serverResponse, Response clientResponse) {
+    try (serverResponse) {
+      clientResponse.setStatus(serverResponse.status());
+      exchange.responseHeaders(serverResponse, new ClientResponseHeaders(clientResponse));
+      long length = contentLength(serverResponse);
+      if (length >= 0) {
+        clientResponse.setContentLengthLong(length);
       }
-      if (lower.equals("content-type")) {
-        if (!contentType) {
-          // Verbatim: Response.setContentType would re-serialize the charset parameter.
-          clientResponse.getCoyoteResponse().setContentTypeNoCharset(serverResponse.value(i));
-          contentType = true;
-        }
-      } else {
-        // Set-Cookie and every other field pass through untouched, one field per value.
-        clientResponse.addHeader(name, serverResponse.value(i));
-      }
-    }
-    long length = contentLength(serverResponse);
-    if (length >= 0) {
-      clientResponse.setContentLengthLong(length);
+      copyBody(exchange, serverResponse, clientResponse);
     }
   }
 
@@ -283,7 +260,7 @@ final class Forwarder {
    * (server-sent events) reaches the client as it is produced.
    */
   private static void copyBody(
-      UpstreamResponse serverResponse, Response clientResponse, Endpoint endpoint) {
+      Exchange exchange, UpstreamResponse serverResponse, Response clientResponse) {
     try {
       OutputStream clientOut = clientResponse.getOutputStream();
       serverResponse.transferTo((bytes, offset, length, last) -> {
@@ -295,43 +272,75 @@ final class Forwarder {
         }
       });
     } catch (UpstreamException serverFailure) {
-      abort(clientResponse, endpoint, serverFailure);
+      Failure failure = failureOf(serverFailure.kind());
+      if (log.isDebugEnabled()) {
+        log.debug(strings.getString("forwarder.bodyFailed", exchange.upstream(), failure,
+            serverFailure.toString()));
+      }
+      exchange.failed(failure);
+      cut(clientResponse, serverFailure);
+      return;
     } catch (IOException clientGone) {
       // The client closed its connection: closing the server response, its body unread, closes
-      // the backend connection and so ends the exchange.
+      // the backend connection.
+      exchange.failed(Failure.CANCELLED);
+      LocalReplies.closeNow(clientResponse, clientGone);
+      return;
     }
+    exchange.completed();
   }
 
   /**
-   * The server failed mid-response. Before anything was sent the client gets a 502; after, the
-   * connection is closed at once, so a truncated body is never mistaken for a complete one (a
-   * normal end would write the last chunk).
+   * The backend failed mid-response: the client gets the head (as Envoy, which sends it on as
+   * soon as it arrives) and then a closed connection, so a truncated body is never mistaken for a
+   * complete one (a normal end would write the last chunk).
    */
-  private static void abort(Response clientResponse, Endpoint endpoint, IOException failure) {
-    if (log.isDebugEnabled()) {
-      log.debug(strings.getString("forwarder.bodyFailed", endpoint.address(), failure.toString()));
-    }
+  private static void cut(Response clientResponse, IOException failure) {
     if (!clientResponse.isCommitted()) {
       try {
-        reply(clientResponse, 502, "upstream reset during response");
+        clientResponse.flushBuffer();
       } catch (IOException clientGone) {
-        // Nothing more can be sent.
+        // Closed below either way.
       }
-      return;
     }
-    clientResponse.getCoyoteResponse().action(ActionCode.CLOSE_NOW, failure);
+    LocalReplies.closeNow(clientResponse, failure);
   }
 
-  /** A short plain-text answer from the proxy itself, as Envoy gives one. */
-  static void reply(Response clientResponse, int status, String message) throws IOException {
-    if (clientResponse.isCommitted()) {
+  // ------------------------------------------------------------------------------ tunnel
+
+  /**
+   * Writes the backend's 101 with the exchange's fields and upgrades the client connection: the
+   * upgrade token is built here rather than by {@link Request#upgrade}, which needs the request's
+   * Context for its {@code InstanceManager} when a proxied request may have none (the valve in
+   * the {@code <Engine>}, no ROOT application). The handler is the valve's own, so it needs no
+   * instance manager (Tomcat then calls its {@code init} and {@code destroy} directly) and binds
+   * no application class loader ({@link DetachedContextBind}). Tomcat writes the 101 when the
+   * valve returns, then calls {@link TunnelHandler#init}.
+   */
+  private void tunnel(Exchange exchange, UpstreamResponse serverResponse, Request clientRequest,
+      Response clientResponse) {
+    UpgradedConnection upgraded;
+    try {
+      upgraded = serverResponse.takeOver();
+      upgraded.channel().configureBlocking(false);
+    } catch (IOException e) {
+      serverResponse.close();
+      exchange.failed(Failure.RESET_DURING_BODY);
+      LocalReplies.closeNow(clientResponse, e);
       return;
     }
-    clientResponse.reset();
-    clientResponse.setStatus(status);
-    clientResponse.setContentType("text/plain;charset=UTF-8");
-    byte[] body = message.getBytes(StandardCharsets.UTF_8);
-    clientResponse.setContentLength(body.length);
-    clientResponse.getOutputStream().write(body);
+    TunnelHandler handler = new TunnelHandler(Tunnel.of(exchange, idleNanos), upgraded.channel(),
+        upgraded.leftover(), exchange.upstream(), tunnels);
+    try {
+      clientResponse.setStatus(101);
+      exchange.responseHeaders(serverResponse, new ClientResponseHeaders(clientResponse));
+      clientRequest.getCoyoteRequest().action(ActionCode.UPGRADE,
+          new UpgradeToken(handler, DetachedContextBind.INSTANCE, null, TUNNEL_PROTOCOL));
+    } catch (RuntimeException notUpgradable) {
+      // A connector that cannot upgrade (AJP): the tunnel ends before it began.
+      log.warn(strings.getString("forwarder.upgradeFailed", notUpgradable.toString()));
+      handler.destroy();
+      LocalReplies.closeNow(clientResponse, notUpgradable);
+    }
   }
 }

@@ -35,10 +35,13 @@ import org.apache.tomcat.util.res.StringManager;
  * {@link #setProperty}: Tomcat's digester (and {@code IntrospectionUtils}) fall back to a generic
  * {@code setProperty(name, value)} when a bean has no setter for an attribute, so every key the
  * core knows works without a setter per key, and a key added to the core needs no change here.
- * Three attributes belong to the valve alone: {@code pathPrefix} (default {@code /}; requests
- * outside it continue down the pipeline), {@code requestTimeout} (default {@code 30s}, the wait,
- * once the request is sent, for a backend's response headers) and {@code connectTimeout} (default
- * {@code 5s}).
+ * The timeouts ({@code connectTimeout}, {@code requestTimeout}, {@code perTryTimeout},
+ * {@code idleTimeout}) are core keys, honoured the same way by every front end; one attribute
+ * belongs to the valve alone: {@code pathPrefix} (default {@code /}; requests outside it continue
+ * down the pipeline).
+ *
+ * <p>Requests, retries, local replies and WebSocket (or any HTTP/1.1 {@code Upgrade}) tunnels are
+ * the core's proxy exchange, carried by {@link Forwarder}; an open tunnel holds no thread.
  *
  * <p>Nothing is checked until {@link #startInternal()}: there the attributes go through the same
  * parser as the Jetty module's properties, and a bad value or an unknown attribute stops Tomcat
@@ -71,9 +74,9 @@ public final class TetherValve extends ValveBase {
   }
 
   /**
-   * Sets one attribute: a core configuration key ({@code endpoints}, {@code sessionHeader}, ...)
-   * or a valve attribute ({@code pathPrefix}, {@code requestTimeout}, {@code connectTimeout}).
-   * Values are checked when the valve starts.
+   * Sets one attribute: a core configuration key ({@code endpoints}, {@code sessionHeader},
+   * {@code requestTimeout}, ...) or the valve's {@code pathPrefix}. Values are checked when the
+   * valve starts.
    *
    * @return whether the name is a known attribute; Tomcat logs a warning for {@code false}, and
    *     the valve then refuses to start
@@ -102,30 +105,16 @@ public final class TetherValve extends ValveBase {
     return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.PATH_PREFIX);
   }
 
-  /** The longest wait for a backend's response headers, for example {@code 30s}. */
-  public void setRequestTimeout(String requestTimeout) {
-    setProperty(ValveOptions.REQUEST_TIMEOUT, requestTimeout);
-  }
-
-  public String getRequestTimeout() {
-    String value = getProperty(ValveOptions.REQUEST_TIMEOUT);
-    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.REQUEST_TIMEOUT);
-  }
-
-  /** The longest wait for a connection to a backend, for example {@code 5s}. */
-  public void setConnectTimeout(String connectTimeout) {
-    setProperty(ValveOptions.CONNECT_TIMEOUT, connectTimeout);
-  }
-
-  public String getConnectTimeout() {
-    String value = getProperty(ValveOptions.CONNECT_TIMEOUT);
-    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.CONNECT_TIMEOUT);
-  }
-
   /** The balancer in use; null unless started. For embedding code and diagnostics. */
   public Balancer getBalancer() {
     Running current = running;
     return current == null ? null : current.forwarder().balancer();
+  }
+
+  /** WebSocket and other tunnels open right now; 0 unless started. For diagnostics. */
+  public int getOpenTunnels() {
+    Running current = running;
+    return current == null ? 0 : current.forwarder().openTunnels();
   }
 
   @Override
@@ -154,7 +143,7 @@ public final class TetherValve extends ValveBase {
       TetherConfig config = Tether.parseConfig(coreKeys, catalinaBase());
       Balancer balancer = Tether.balancer(config);
       try {
-        started = new Running(options, Forwarder.create(balancer, options));
+        started = new Running(options, Forwarder.create(balancer));
       } catch (RuntimeException failed) {
         balancer.close();
         throw failed;
@@ -165,11 +154,14 @@ public final class TetherValve extends ValveBase {
       throw new LifecycleException(strings.getString("valve.startFailed", failed), failed);
     }
     running = started;
+    TetherConfig config = started.forwarder().balancer().config();
     log.info(strings.getString("valve.started",
         started.options().pathPrefix(),
         started.forwarder().balancer().endpoints().size(),
-        started.forwarder().balancer().config().loadBalancer(),
-        started.forwarder().balancer().config().session().mode()));
+        config.loadBalancer(),
+        config.session().mode(),
+        config.timeouts().connect(), config.timeouts().request(), config.timeouts().perTry(),
+        config.timeouts().idle()));
     super.startInternal();
   }
 

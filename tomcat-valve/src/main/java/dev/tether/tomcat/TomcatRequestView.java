@@ -1,10 +1,12 @@
 package dev.tether.tomcat;
 
+import dev.tether.api.HeaderFields;
 import dev.tether.api.RequestView;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import org.apache.catalina.connector.Request;
+import org.apache.tomcat.util.buf.MessageBytes;
 
 /**
  * The balancer's view of a Tomcat request. The request target is the raw one the client sent
@@ -47,6 +49,39 @@ final class TomcatRequestView implements RequestView {
       all.add(values.nextElement());
     }
     return all;
+  }
+
+  @Override
+  public HeaderFields fields() {
+    return new TomcatHeaderFields(clientRequest.getCoyoteRequest().getMimeHeaders());
+  }
+
+  /**
+   * The {@code Host} header; for an HTTP/2 request without one, the {@code :authority} Tomcat
+   * parsed into the server name and port.
+   */
+  @Override
+  public String authority() {
+    String host = clientRequest.getHeader("host");
+    if (host != null || !"HTTP/2.0".equals(clientRequest.getProtocol())) {
+      return host;
+    }
+    MessageBytes name = clientRequest.getCoyoteRequest().serverName();
+    if (name.isNull()) {
+      return null;
+    }
+    int port = clientRequest.getCoyoteRequest().getServerPort();
+    return port < 0 ? name.toString() : name.toString() + ':' + port;
+  }
+
+  @Override
+  public String scheme() {
+    return clientRequest.getScheme();
+  }
+
+  @Override
+  public String protocol() {
+    return clientRequest.getProtocol();
   }
 
   @Override

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
+import dev.tether.api.HeaderFields;
+import dev.tether.api.LocalReply;
 import dev.tether.api.RequestView;
 import java.io.IOException;
 import java.net.URI;
@@ -151,7 +153,7 @@ final class AffinityThroughValveTest {
   }
 
   @Test
-  void postToAStoppedPinnedBackendIsNotRetriedElsewhere() throws Exception {
+  void aPostToAStoppedPinnedBackendIsRetriedElsewhereSinceNothingWasSent() throws Exception {
     try (Cluster cluster = new Cluster();
         Front front = Front.started(baseDir,
             Map.of("endpoints", cluster.endpoints(), "sessionHeader", SESSION_HEADER))) {
@@ -159,15 +161,19 @@ final class AffinityThroughValveTest {
       Backend pinned = cluster.backends.get(0);
       pinned.stop();
 
+      // A refused connection means the backend never saw the POST: Envoy retries a connect
+      // failure whatever the method, and the session moves to the backend that answered.
       HttpResponse<String> answer = postOrder(front, pinned);
-      assertThat(answer.statusCode()).isEqualTo(503);
-      assertThat(answer.body()).isEqualTo("upstream connect error");
-      assertThat(cluster.backends.stream().mapToInt(Backend::requests).sum()).isZero();
+      assertThat(answer.statusCode()).isEqualTo(200);
+      Backend now = cluster.named(servedBy(answer));
+      assertThat(now).isNotSameAs(pinned);
+      assertThat(answer.headers().firstValue(SESSION_HEADER)).contains(headerValue(now.address()));
+      assertThat(now.seen).extracting(Backend.Seen::method).containsExactly("POST");
     }
   }
 
   @Test
-  void aPostToAStoppedBackendWithAKeptAliveConnectionIsAnsweredAsAConnectFailure()
+  void aPostToAStoppedBackendWithAKeptAliveConnectionIsAConnectFailureAndRetried()
       throws Exception {
     try (Cluster cluster = new Cluster();
         Front front = Front.started(baseDir,
@@ -178,11 +184,29 @@ final class AffinityThroughValveTest {
 
       // The valve holds a pooled connection the backend has closed. It is probed before the body
       // goes out, so the POST is never written to it: the valve finds the backend gone, as it
-      // would without the pooled connection, and the POST is not retried elsewhere.
+      // would without the pooled connection, and the POST goes to another backend once.
       HttpResponse<String> answer = postOrder(front, pinned);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(servedBy(answer)).isNotEqualTo(pinned.name);
+      assertThat(cluster.backends.stream().mapToInt(Backend::requests).sum())
+          .isEqualTo(before + 1);
+    }
+  }
+
+  @Test
+  void aPostToAStrictSessionWhoseBackendStoppedIsAnsweredWithEnvoysConnectFailure()
+      throws Exception {
+    try (Cluster cluster = new Cluster();
+        Front front = Front.started(baseDir, Map.of("endpoints", cluster.endpoints(),
+            "sessionHeader", SESSION_HEADER, "sessionStrict", "true"))) {
+      Backend pinned = cluster.backends.get(0);
+      pinned.stop();
+      HttpResponse<String> answer = postOrder(front, pinned);
+      // The balancer still counts the endpoint healthy (no health checks here), so the session
+      // is routed to it, the connection is refused, and a strict session never moves.
       assertThat(answer.statusCode()).isEqualTo(503);
-      assertThat(answer.body()).isEqualTo("upstream connect error");
-      assertThat(cluster.backends.stream().mapToInt(Backend::requests).sum()).isEqualTo(before);
+      assertThat(answer.body()).isEqualTo(LocalReply.CONNECTION_FAILURE.body());
+      assertThat(cluster.backends.stream().mapToInt(Backend::requests).sum()).isZero();
     }
   }
 
@@ -239,6 +263,16 @@ final class AffinityThroughValveTest {
     @Override public List<String> headers(String header) {
       return header.equalsIgnoreCase(name) ? List.of(value) : List.of();
     }
+    @Override public HeaderFields fields() {
+      return new HeaderFields() {
+        @Override public int size() { return 1; }
+        @Override public String name(int index) { return name; }
+        @Override public String value(int index) { return value; }
+      };
+    }
+    @Override public String authority() { return "front"; }
+    @Override public String scheme() { return "http"; }
+    @Override public String protocol() { return "HTTP/1.1"; }
     @Override public String remoteAddress() { return "127.0.0.1"; }
     @Override public int remotePort() { return 40000; }
     @Override public String localAddress() { return "127.0.0.1"; }

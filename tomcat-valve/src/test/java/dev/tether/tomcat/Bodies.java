@@ -58,6 +58,22 @@ final class Bodies {
     };
   }
 
+  /** The SHA-256 of exactly {@code bytes} bytes read from {@code in}; fails if it ends first. */
+  static String sha256(InputStream in, long bytes) throws IOException {
+    MessageDigest sha = Backend.sha256();
+    byte[] buffer = new byte[BLOCK];
+    long left = bytes;
+    while (left > 0) {
+      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+      if (n < 0) {
+        throw new IOException("stream ended " + left + " bytes short of " + bytes);
+      }
+      sha.update(buffer, 0, n);
+      left -= n;
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
   static String sha256(long bytes) throws IOException {
     MessageDigest sha = Backend.sha256();
     try (InputStream in = stream(bytes)) {

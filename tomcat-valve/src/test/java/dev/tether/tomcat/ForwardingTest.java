@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.api.LocalReply;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ final class ForwardingTest {
           "x-drop-me", "keep-alive", "te", "proxy-authorization", "expect", "upgrade");
       assertThat(seen.get("connection")).isNull();
       assertThat(seen.get("x-kept")).containsExactly("yes");
-      assertThat(seen.get("x-forwarded-for")).containsExactly("203.0.113.7, 127.0.0.1");
+      // Appended as Envoy appends it: a comma, no space.
+      assertThat(seen.get("x-forwarded-for")).containsExactly("203.0.113.7,127.0.0.1");
       assertThat(seen.get("x-forwarded-proto")).containsExactly("http");
       assertThat(seen.get("x-forwarded-host")).containsExactly("shop.example:8443");
       assertThat(seen.get("cookie")).containsExactly("a=1; b=2");
@@ -161,8 +163,61 @@ final class ForwardingTest {
       HttpResponse<String> answer = client.send(
           HttpRequest.newBuilder(URI.create(front.url("/"))).build(), BodyHandlers.ofString());
       assertThat(answer.statusCode()).isEqualTo(503);
-      assertThat(answer.body()).isEqualTo("upstream connect error");
-      assertThat(answer.headers().firstValue("content-type")).contains("text/plain;charset=UTF-8");
+      assertThat(answer.body()).isEqualTo(LocalReply.CONNECTION_FAILURE.body());
+      assertThat(answer.headers().allValues("content-type")).containsExactly("text/plain");
+      assertThat(answer.headers().firstValueAsLong("content-length"))
+          .hasValue(LocalReply.CONNECTION_FAILURE.body().length());
+    }
+  }
+
+  @Test
+  void aResetBeforeTheHeadIsEnvoysConnectionTerminationRetriedOnlyUnderRetryOnReset()
+      throws Exception {
+    for (String retryOn : new String[] {"connect-failure,503", "reset"}) {
+      try (RawBackend backend = new RawBackend();
+          Front front = Front.started(baseDir.resolve(retryOn.substring(0, 3)),
+              Map.of("endpoints", backend.address(), "retryOn", retryOn));
+          RawHttp client = new RawHttp(front.port())) {
+        client.sendHead("GET /reset HTTP/1.1", "Host: front");
+        // Istio's default: two retries, so three attempts under retryOn reset; one without.
+        int attempts = retryOn.equals("reset") ? 3 : 1;
+        for (int i = 0; i < attempts; i++) {
+          RawBackend.Accepted server = backend.next();
+          server.socket.setSoLinger(true, 0); // a reset, not a FIN
+          server.close();
+        }
+        RawHttp.Answer answer = client.readAnswer(true);
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.text()).isEqualTo(LocalReply.CONNECTION_TERMINATION.body());
+        assertThat(answer.headers("content-type")).containsExactly("text/plain");
+        assertThat(backend.poll()).as("no attempt beyond " + attempts).isNull();
+      }
+    }
+  }
+
+  @Test
+  void aBodySilentForTheIdleTimeoutCutsTheClientConnectionAfterTheHead() throws Exception {
+    try (RawBackend backend = new RawBackend();
+        Front front = Front.started(baseDir,
+            Map.of("endpoints", backend.address(), "idleTimeout", "300ms"));
+        RawHttp client = new RawHttp(front.port())) {
+      client.sendHead("GET /stall HTTP/1.1", "Host: front");
+      RawBackend.Accepted server = backend.next();
+      server.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst");
+      assertThat(client.readLine()).startsWith("HTTP/1.1 200");
+      String length = null;
+      for (String line = client.readLine(); !line.isEmpty(); line = client.readLine()) {
+        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+          length = line.substring(15).trim();
+        }
+      }
+      assertThat(length).isEqualTo("100");
+      assertThat(new String(client.in.readNBytes(5), java.nio.charset.StandardCharsets.US_ASCII))
+          .isEqualTo("first");
+      long start = System.nanoTime();
+      assertThat(client.in.read()).as("the connection is closed, the body cut").isEqualTo(-1);
+      assertThat((System.nanoTime() - start) / 1_000_000).isBetween(100L, 10_000L);
+      assertThat(server.endsWithin(5_000)).as("and the backend connection too").isTrue();
     }
   }
 

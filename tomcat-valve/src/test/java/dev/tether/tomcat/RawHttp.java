@@ -55,6 +55,10 @@ final class RawHttp implements AutoCloseable {
     out = socket.getOutputStream();
   }
 
+  Socket socket() {
+    return socket;
+  }
+
   /** Sends a request head given as lines (request line first), ISO-8859-1 encoded. */
   void sendHead(String... lines) throws IOException {
     StringBuilder head = new StringBuilder();

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.SessionConfig;
+import dev.tether.api.Timeouts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,10 +71,11 @@ final class ValveConfigurationTest {
   void aBadValueStopsStartupWithTheCoresMessage() throws Exception {
     assertThat(valveFailure(startFailure(Map.of("endpoints", "127.0.0.1:9001",
         "minimumRingSize", "lots"))).getMessage()).startsWith("minimumRingSize: lots (expected: ");
+    // The timeouts are core keys now: the core's parser and message.
     assertThat(valveFailure(startFailure(Map.of("endpoints", "127.0.0.1:9001",
-        "requestTimeout", "soon"))).getMessage())
-        .isEqualTo("requestTimeout: soon (expected: a positive duration such as 30s, 1.5s, 500ms"
-            + " or 1h30m)");
+        "requestTimeout", "soon"))).getMessage()).startsWith("requestTimeout: soon (expected: ");
+    assertThat(valveFailure(startFailure(Map.of("endpoints", "127.0.0.1:9001",
+        "connectTimeout", "0s"))).getMessage()).startsWith("connectTimeout: 0s (expected: ");
     assertThat(valveFailure(startFailure(Map.of("endpoints", "127.0.0.1:9001",
         "pathPrefix", "api"))).getMessage()).startsWith("pathPrefix: api (expected: ");
   }
@@ -84,6 +87,17 @@ final class ValveConfigurationTest {
   }
 
   @Test
+  void theOldValveTimeoutAttributesAreTheCoresKeysOfTheSameName() throws Exception {
+    try (Front front = Front.started(baseDir, Map.of("endpoints", "127.0.0.1:9001",
+        "requestTimeout", "1.5s", "connectTimeout", "250ms", "idleTimeout", "0s",
+        "perTryTimeout", "500ms"))) {
+      Timeouts timeouts = front.valve.getBalancer().config().timeouts();
+      assertThat(timeouts).isEqualTo(new Timeouts(Duration.ofMillis(250),
+          Duration.ofMillis(1500), Duration.ofMillis(500), Duration.ZERO));
+    }
+  }
+
+  @Test
   void tomcatsIntrospectionReachesEveryAttributeThroughSetProperty() {
     TetherValve valve = new TetherValve();
     // What the server.xml digester calls for each attribute of <Valve>.
@@ -92,6 +106,8 @@ final class ValveConfigurationTest {
         .isTrue();
     assertThat(IntrospectionUtils.setProperty(valve, "pathPrefix", "/api")).isTrue();
     assertThat(IntrospectionUtils.setProperty(valve, "requestTimeout", "5s")).isTrue();
+    assertThat(IntrospectionUtils.setProperty(valve, "connectTimeout", "5s")).isTrue();
+    assertThat(valve.getProperty("requestTimeout")).isEqualTo("5s");
     assertThat(IntrospectionUtils.setProperty(valve, "sesionHeader", "x")).isFalse();
     assertThat(valve.getProperty("endpoints")).isEqualTo("127.0.0.1:9001");
     assertThat(valve.getPathPrefix()).isEqualTo("/api");
