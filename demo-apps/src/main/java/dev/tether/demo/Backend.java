@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Objects;
 import org.eclipse.jetty.server.Handler;
@@ -150,8 +149,10 @@ public final class Backend implements AutoCloseable {
       }
       throw new IOException(e.getMessage(), e);
     }
+    // The address asked for (0.0.0.0 stays 0.0.0.0, not the dual-stack socket's [::]) with the
+    // port actually bound.
     InetSocketAddress bound =
-        (InetSocketAddress) ((ServerSocketChannel) connector.getTransport()).getLocalAddress();
+        new InetSocketAddress(InetAddress.getByName(host), connector.getLocalPort());
     return new Backend(name, version, server, bound);
   }
 
