@@ -1,32 +1,29 @@
 package dev.tether.demo;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
  * A demo backend in the spirit of Istio's {@code helloworld} sample, with a few httpbin routes so
- * proxy tests have something to observe. Plain JDK {@link HttpServer}: no dependency, starts in
- * milliseconds, runs in-process (the one-command demo starts six) or as its own process:
+ * proxy tests have something to observe, and a WebSocket echo. It runs in-process (the
+ * one-command demo starts six) or as its own process:
  *
  * <pre>
  * java -cp tether-demo.jar dev.tether.demo.Backend --port 0 --name helloworld-v1-1 --version v1
@@ -35,7 +32,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The process prints exactly one line, {@code listening <host>:<port>}, once it accepts
  * connections, and serves until killed; SIGTERM stops it at once.
  *
- * <p>Routes (every response carries {@code x-backend-instance: <name>}):
+ * <p>It is a Jetty 12 core server (no servlet layer) because the JDK {@code HttpServer} it used to
+ * be cannot hand a connection over to another protocol, and a WebSocket backend is what a proxy's
+ * upgrade path needs to be tested against. Every route is non-blocking: a {@code /delay} or
+ * {@code /stall} waits on Jetty's scheduler, never on a thread, so slow requests cannot starve the
+ * others.
+ *
+ * <p>Routes (every response carries {@code x-backend-instance: <name>}, the WebSocket handshake's
+ * {@code 101} included):
  *
  * <ul>
  *   <li>{@code GET /hello}: {@code Hello version: v1, instance: <name>} and a newline, the line
@@ -45,12 +49,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /delay/<seconds>}: answers after that many seconds (fractions allowed, at most
  *       {@value #MAX_DELAY_SECONDS});
  *   <li>{@code /anything[/...]}: streams the request body back, any method, same content type;
- *   <li>{@code /health}: {@code ok}.
+ *   <li>{@code /health}: {@code ok};
+ *   <li>{@code GET /echo} with {@code Upgrade: websocket}: a WebSocket on which every text message
+ *       comes back as {@code <name>: <message>} and every binary message as it is; without the
+ *       upgrade, {@code 426};
+ *   <li>{@code /reset}: reads the request head, then resets the connection without a byte of
+ *       response, as a crashing backend would (Envoy: "reset before headers");
+ *   <li>{@code /stall/<seconds>}: sends the response head and the first line of a two-line body
+ *       at once, then nothing for that many seconds (at most {@value #MAX_DELAY_SECONDS}), then
+ *       the second line: what a proxy's idle timeout is there to cut.
  * </ul>
  */
 public final class Backend implements AutoCloseable {
 
-  /** The longest {@code /delay} honoured, as httpbin caps it, so a test cannot pin a thread. */
+  /** The longest {@code /delay} or {@code /stall} honoured, as httpbin caps it. */
   public static final int MAX_DELAY_SECONDS = 10;
 
   /** The header naming the instance that answered, on every response. */
@@ -60,31 +72,25 @@ public final class Backend implements AutoCloseable {
   static final int DEFAULT_PORT = 5000;
 
   /**
-   * Threads serving requests. The JDK default executor runs every exchange on the dispatcher
-   * thread, so one {@code /delay} would stall the whole backend; a small pool keeps others going.
+   * Most threads serving requests. No route blocks a thread (waits are scheduled, bodies stream
+   * asynchronously), so a few suffice even for many slow requests; six backends in one demo
+   * process stay light.
    */
-  private static final int THREADS = 16;
+  private static final int MAX_THREADS = 24;
 
-  static {
-    // The JDK server writes a response's headers and body separately and, by default, without
-    // TCP_NODELAY: Nagle's algorithm then meets the client's delayed ACK and every small reply
-    // through a proxy takes about 40 ms. The property is read once, when the first server is
-    // created, so it is set before that (unless the user chose a value).
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+  /** The largest request head accepted; far beyond the front ends' own limits. */
+  private static final int REQUEST_HEADER_BYTES = 64 * 1024;
 
   private final String name;
   private final String version;
-  private final HttpServer server;
-  private final ExecutorService executor;
+  private final Server server;
+  private final InetSocketAddress bound;
 
-  private Backend(String name, String version, HttpServer server, ExecutorService executor) {
+  private Backend(String name, String version, Server server, InetSocketAddress bound) {
     this.name = name;
     this.version = version;
     this.server = server;
-    this.executor = executor;
+    this.bound = bound;
   }
 
   /**
@@ -101,27 +107,53 @@ public final class Backend implements AutoCloseable {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(version, "version");
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 128);
-    ExecutorService executor = newExecutor(name);
-    Backend backend = new Backend(name, version, server, executor);
-    server.createContext("/", backend::handle);
-    server.setExecutor(executor);
-    server.start();
-    return backend;
-  }
-
-  private static ExecutorService newExecutor(String name) {
-    AtomicInteger count = new AtomicInteger();
-    ThreadPoolExecutor executor =
-        new ThreadPoolExecutor(
-            THREADS, THREADS, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-            task -> {
-              Thread thread = new Thread(task, "backend-" + name + "-" + count.incrementAndGet());
-              thread.setDaemon(true);
-              return thread;
-            });
-    executor.allowCoreThreadTimeOut(true);
-    return executor;
+    QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+    threads.setName("backend-" + name);
+    threads.setDaemon(true);
+    Server server =
+        new Server(threads, new ScheduledExecutorScheduler("backend-" + name + "-timer", true),
+            null);
+    // SIGTERM and close() mean "now", as a killed process: no graceful wait for open requests.
+    server.setStopTimeout(0);
+    HttpConfiguration http = new HttpConfiguration();
+    // As the JDK server it replaces: no Server header, which a proxy would relay as if it were
+    // its own, and room for any request head a front end passes (Jetty and Tomcat accept 8 KiB
+    // and then add forwarding headers).
+    http.setSendServerVersion(false);
+    http.setRequestHeaderSize(REQUEST_HEADER_BYTES);
+    ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+    connector.setHost(host);
+    connector.setPort(port);
+    connector.setAcceptQueueSize(128);
+    // Jetty's default too, stated because it matters: without TCP_NODELAY, Nagle's algorithm
+    // meets the proxy's delayed ACK and every small keep-alive reply waits ~40 ms.
+    connector.setAcceptedTcpNoDelay(true);
+    server.addConnector(connector);
+    BackendRoutes routes = new BackendRoutes(name, version);
+    WebSocketUpgradeHandler webSockets = WebSocketUpgradeHandler.from(server, container ->
+        container.addMapping(BackendRoutes.ECHO_PATH,
+            (upgradeRequest, upgradeResponse, callback) -> new EchoSocket(name)));
+    webSockets.setHandler(routes);
+    server.setHandler(new InstanceHeader(name, webSockets));
+    try {
+      server.start();
+    } catch (Exception e) {
+      stopQuietly(server);
+      if (PortInUseException.isBindFailure(e)) {
+        BindException bind = new BindException(e.getMessage());
+        bind.initCause(e);
+        throw bind;
+      }
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException(e.getMessage(), e);
+    }
+    // The address asked for (0.0.0.0 stays 0.0.0.0, not the dual-stack socket's [::]) with the
+    // port actually bound.
+    InetSocketAddress bound =
+        new InetSocketAddress(InetAddress.getByName(host), connector.getLocalPort());
+    return new Backend(name, version, server, bound);
   }
 
   /** The instance name. */
@@ -136,12 +168,11 @@ public final class Backend implements AutoCloseable {
 
   /** The bound port. */
   public int port() {
-    return server.getAddress().getPort();
+    return bound.getPort();
   }
 
   /** The bound address as {@code ip:port} ({@code [ipv6]:port}), as session values carry it. */
   public String address() {
-    InetSocketAddress bound = server.getAddress();
     String ip = bound.getAddress().getHostAddress();
     int zone = ip.indexOf('%');
     if (zone >= 0) {
@@ -150,174 +181,36 @@ public final class Backend implements AutoCloseable {
     return (ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip) + ":" + bound.getPort();
   }
 
-  /** Stops at once: open exchanges are cut, as a killed process would cut them. */
+  /** Stops at once: open exchanges and sockets are cut, as a killed process would cut them. */
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
+    stopQuietly(server);
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      exchange.getResponseHeaders().set(INSTANCE_HEADER, name);
-      String path = exchange.getRequestURI().getRawPath();
-      String method = exchange.getRequestMethod();
-      if (path.equals("/anything") || path.startsWith("/anything/")) {
-        echo(exchange);
-      } else if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-        send(exchange, 405, "method not allowed\n");
-      } else if (path.equals("/hello")) {
-        send(exchange, 200, "Hello version: " + version + ", instance: " + name + "\n");
-      } else if (path.equals("/health")) {
-        send(exchange, 200, "ok");
-      } else if (path.equals("/headers")) {
-        sendJson(exchange, Json.object("headers", headers(exchange.getRequestHeaders())));
-      } else if (path.equals("/cookies")) {
-        sendJson(exchange, Json.object("cookies", cookies(exchange.getRequestHeaders())));
-      } else if (path.startsWith("/status/")) {
-        status(exchange, path.substring("/status/".length()));
-      } else if (path.startsWith("/delay/")) {
-        delay(exchange, path.substring("/delay/".length()));
-      } else {
-        send(exchange, 404, "not found: " + path + "\n");
-      }
-    }
-  }
-
-  private static void status(HttpExchange exchange, String code) throws IOException {
-    int status;
+  private static void stopQuietly(Server server) {
     try {
-      status = Integer.parseInt(code);
-    } catch (NumberFormatException e) {
-      status = -1;
+      server.stop();
+    } catch (Exception e) {
+      // Stopping is best effort; the process may be on its way out.
     }
-    if (status < 200 || status > 599) {
-      send(exchange, 400, "status: " + code + " (expected: 200 to 599)\n");
-      return;
-    }
-    exchange.sendResponseHeaders(status, -1);
-  }
-
-  private static void delay(HttpExchange exchange, String seconds) throws IOException {
-    double requested;
-    try {
-      requested = Double.parseDouble(seconds);
-    } catch (NumberFormatException e) {
-      requested = Double.NaN;
-    }
-    if (!(requested >= 0)) {
-      send(exchange, 400, "delay: " + seconds + " (expected: seconds >= 0)\n");
-      return;
-    }
-    double granted = Math.min(requested, MAX_DELAY_SECONDS);
-    try {
-      // The delay is the feature here, not a wait for some state.
-      Thread.sleep((long) (granted * 1000));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return; // stopping: drop the exchange
-    }
-    sendJson(exchange, "{\n  \"delay\": " + granted + "\n}\n");
   }
 
   /**
-   * Streams the request body back with the same content type: a fixed length when the client
-   * sent one, chunked otherwise, never the whole body in memory.
+   * Names the instance on every response, before any route or the WebSocket handshake runs, so
+   * the handshake's {@code 101} and Jetty's own error responses carry it too.
    */
-  private static void echo(HttpExchange exchange) throws IOException {
-    Headers request = exchange.getRequestHeaders();
-    String contentType = request.getFirst("Content-Type");
-    if (contentType != null) {
-      exchange.getResponseHeaders().set("Content-Type", contentType);
-    }
-    long length = contentLength(request);
-    if (exchange.getRequestMethod().equals("HEAD") || length == 0) {
-      exchange.sendResponseHeaders(200, -1);
-      return;
-    }
-    exchange.sendResponseHeaders(200, length > 0 ? length : 0);
-    try (InputStream in = exchange.getRequestBody();
-        OutputStream out = exchange.getResponseBody()) {
-      byte[] buffer = new byte[8192];
-      for (int read = in.read(buffer); read >= 0; read = in.read(buffer)) {
-        out.write(buffer, 0, read);
-        out.flush();
-      }
-    }
-  }
+  private static final class InstanceHeader extends Handler.Wrapper {
+    private final String name;
 
-  /** The request's Content-Length, or -1 when absent or chunked. */
-  private static long contentLength(Headers request) {
-    if (request.containsKey("Transfer-Encoding")) {
-      return -1;
+    InstanceHeader(String name, Handler next) {
+      super(next);
+      this.name = name;
     }
-    String value = request.getFirst("Content-Length");
-    if (value == null) {
-      return -1;
-    }
-    try {
-      return Long.parseLong(value.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
 
-  /** Header names in their usual capitalisation ({@code X-Forwarded-For}), values joined by ','. */
-  static Map<String, String> headers(Headers request) {
-    Map<String, String> headers = new TreeMap<>();
-    for (Map.Entry<String, List<String>> header : request.entrySet()) {
-      headers.put(capitalise(header.getKey()), String.join(",", header.getValue()));
-    }
-    return headers;
-  }
-
-  private static String capitalise(String name) {
-    char[] chars = name.toLowerCase(Locale.ROOT).toCharArray();
-    boolean start = true;
-    for (int i = 0; i < chars.length; i++) {
-      if (start) {
-        chars[i] = Character.toUpperCase(chars[i]);
-      }
-      start = chars[i] == '-';
-    }
-    return new String(chars);
-  }
-
-  /** Every {@code name=value} pair of every Cookie header; the first of a repeated name wins. */
-  static Map<String, String> cookies(Headers request) {
-    Map<String, String> cookies = new TreeMap<>();
-    for (String header : request.getOrDefault("Cookie", List.of())) {
-      for (String pair : header.split(";")) {
-        int equals = pair.indexOf('=');
-        if (equals > 0) {
-          cookies.putIfAbsent(pair.substring(0, equals).trim(), pair.substring(equals + 1).trim());
-        }
-      }
-    }
-    return cookies;
-  }
-
-  private static void sendJson(HttpExchange exchange, String json) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    write(exchange, 200, json);
-  }
-
-  private static void send(HttpExchange exchange, int status, String text) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    write(exchange, status, text);
-  }
-
-  private static void write(HttpExchange exchange, int status, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.getResponseHeaders().set("Content-Length", Integer.toString(bytes.length));
-      exchange.sendResponseHeaders(status, -1);
-      return;
-    }
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      response.getHeaders().put(INSTANCE_HEADER, name);
+      return super.handle(request, response, callback);
     }
   }
 
@@ -330,6 +223,9 @@ public final class Backend implements AutoCloseable {
    * Exit codes: 1 when the port is taken, 2 for bad options.
    */
   public static void main(String[] args) {
+    // Jetty logs its start-up at INFO on stderr; the one line this process prints is the
+    // "listening" line. A -D on the command line still wins.
+    System.getProperties().putIfAbsent("org.eclipse.jetty.LEVEL", "WARN");
     System.exit(run(args, System.out, System.err));
   }
 
@@ -360,7 +256,7 @@ public final class Backend implements AutoCloseable {
     try {
       backend = start(host, port, name, version);
     } catch (BindException e) {
-      err.println("cannot listen on " + host + ":" + port + ": " + e.getMessage()
+      err.println("cannot listen on " + host + ":" + port + ": address already in use"
           + " (choose another with --port, or --port 0 for a free one)");
       return 1;
     } catch (IOException | UncheckedIOException e) {
@@ -370,10 +266,13 @@ public final class Backend implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(backend::close, "backend-shutdown"));
     out.println("listening " + backend.address());
     out.flush();
-    // The HTTP dispatcher is not a daemon thread: the process lives until killed.
     return awaitForever();
   }
 
+  /**
+   * Jetty's threads are daemons here, so an in-process backend never holds a JVM open; this
+   * thread keeps the process alive until it is killed.
+   */
   private static int awaitForever() {
     try {
       Thread.currentThread().join();

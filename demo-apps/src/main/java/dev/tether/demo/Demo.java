@@ -24,6 +24,9 @@ public final class Demo {
    */
   private static final Logger TOMCAT_LOG = quiet("org.apache");
 
+  /** The valve's own start-up line (JULI, as in Tomcat) would come before the walkthrough too. */
+  private static final Logger VALVE_LOG = quiet("dev.tether.tomcat");
+
   private Demo() {}
 
   public static void main(String[] args) {

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The text the demo prints once it is up: what runs where, and the curl commands of the two
+ * The text the demo prints once it is up: what runs where, and the curl commands of the
  * walkthroughs with what to expect. Built from the running demo, so ports are the real ones.
  */
 final class Walkthrough {
@@ -55,7 +55,25 @@ final class Walkthrough {
     lines.add("   (alice, bob, ...) maps to one instance, the same on every run and through any");
     lines.add("   front end configured alike; without a cookie, each request gets a new one.");
     lines.add("");
-    lines.add("Other routes on every backend: /headers /cookies /status/<code> /delay/<s> /anything /health");
+    lines.add("3. WebSocket (both front ends). GET /echo with Upgrade: websocket is routed like any");
+    lines.add("   request, so with the session header or the cookie it lands on that backend, which");
+    lines.add("   answers 101 and then echoes every text message as \"<instance>: <message>\":");
+    lines.add("");
+    lines.add("   " + webSocketHandshake("-H \"" + RunningDemo.SESSION_HEADER + ": $S\"", jetty));
+    lines.add("   " + webSocketHandshake("-b /tmp/tether-cookies", tomcat));
+    lines.add("");
+    lines.add("   Expect: HTTP/1.1 101 from the instance of walkthrough 1, then of walkthrough 2");
+    lines.add("   (x-backend-instance). curl speaks no WebSocket: -m 2 ends it after the handshake.");
+    lines.add("");
+    lines.add("Other routes on every backend: /headers /cookies /status/<code> /delay/<s> /anything"
+        + " /health /reset /stall/<s>");
     return String.join(System.lineSeparator(), lines);
+  }
+
+  /** A WebSocket handshake to {@code frontEnd}'s {@code /echo} with curl (RFC 6455's sample key). */
+  static String webSocketHandshake(String session, String frontEnd) {
+    return "curl -si -m 2 -H 'Connection: Upgrade' -H 'Upgrade: websocket'"
+        + " -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' "
+        + session + " " + frontEnd + "/echo";
   }
 }

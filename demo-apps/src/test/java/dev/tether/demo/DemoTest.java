@@ -10,12 +10,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -143,12 +145,49 @@ final class DemoTest {
   }
 
   @Test
+  void webSocketThroughTheJettyFrontEndLandsOnTheHeaderSessionsBackend() throws Exception {
+    HttpResponse<String> first = get(demo.jettyPort());
+    String session = first.headers().firstValue(RunningDemo.SESSION_HEADER).orElseThrow();
+
+    assertEchoedBy(instance(first), demo.jettyPort(), RunningDemo.SESSION_HEADER, session);
+  }
+
+  @Test
+  void webSocketThroughTheTomcatFrontEndLandsOnTheCookiesBackend() throws Exception {
+    HttpResponse<String> first = get(demo.tomcatPort());
+    String setCookie = first.headers().firstValue("set-cookie").orElseThrow();
+
+    assertEchoedBy(instance(first), demo.tomcatPort(),
+        "Cookie", setCookie.substring(0, setCookie.indexOf(';')));
+  }
+
+  /** Messages both ways over {@code /echo} on {@code port}: each comes back from {@code instance}. */
+  private static void assertEchoedBy(String instance, int port, String... headers)
+      throws Exception {
+    EchoListener echo = new EchoListener();
+    WebSocket socket = EchoListener.open(CLIENT,
+        URI.create("ws://127.0.0.1:" + port + "/echo"), echo, headers);
+    try {
+      for (int i = 1; i <= 3; i++) {
+        socket.sendText("message " + i, true).get(10, TimeUnit.SECONDS);
+        assertThat(echo.nextText()).as("echo %d through port %d", i, port)
+            .isEqualTo(instance + ": message " + i);
+      }
+    } finally {
+      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+    }
+    assertThat(echo.closed.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+  }
+
+  @Test
   void walkthroughShowsTheRealPortsAndCommands() {
     String text = Walkthrough.render(demo);
 
     assertThat(text)
         .contains("curl -si http://127.0.0.1:" + demo.jettyPort() + "/hello")
         .contains("curl -si -c /tmp/tether-cookies http://127.0.0.1:" + demo.tomcatPort() + "/hello")
+        .contains("-H \"x-session-header: $S\" http://127.0.0.1:" + demo.jettyPort() + "/echo")
+        .contains("-b /tmp/tether-cookies http://127.0.0.1:" + demo.tomcatPort() + "/echo")
         .contains("helloworld-v2-1   " + backendNamed(demo, "helloworld-v2-1").address())
         .contains("consistent hash (RING_HASH)");
   }

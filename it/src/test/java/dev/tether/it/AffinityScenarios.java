@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tether.it.harness.Backend;
-import dev.tether.it.harness.Client;
 import dev.tether.it.harness.ContainerKind;
 import dev.tether.it.harness.ProbeServer;
 import dev.tether.it.harness.ProxyContainer;
 import dev.tether.it.harness.Reply;
-import dev.tether.it.harness.SharedBackends;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -23,12 +21,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -38,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The affinity scenarios, written once and run on every container: a subclass per distribution
  * only names its {@link ContainerKind}. Each configuration starts its container once, on first
- * use, and every scenario that needs it reuses it; all stop when the class ends. The
+ * use, and every scenario that needs it reuses it ({@link ContainerScenarios}). The
  * configurations: header sessions, cookie sessions (TTL 1h), and the walkthrough's cookie
  * consistent hash from a DestinationRule by ring hash and by Maglev, all over the three shared
  * demo backends ({@code b1..b3}); the failure scenarios start their own container over the shared
@@ -47,9 +42,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>Every request goes through the real container process; what a backend saw is read from its
  * {@code x-backend-instance} response header and, for forwarding, from its {@code /headers} echo.
  */
-@ExtendWith(SharedBackends.Extension.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class AffinityScenarios {
+abstract class AffinityScenarios extends ContainerScenarios {
 
   /** Requests that must all reach one backend, as in Istio's walkthrough. */
   static final int PINNED_REQUESTS = 20;
@@ -64,57 +57,8 @@ abstract class AffinityScenarios {
   static final Pattern SESSION_SET_COOKIE = Pattern.compile(Pattern.quote(SessionCookie.NAME)
       + "=\"([A-Za-z0-9+/]+=*)\"; Max-Age=" + COOKIE_TTL_SECONDS + "; Path=/; HttpOnly");
 
-  private final ContainerKind kind;
-  private final Client client = new Client();
-  private final Map<String, Object> configured = new LinkedHashMap<>();
-  private SharedBackends backends;
-
   AffinityScenarios(ContainerKind kind) {
-    this.kind = kind;
-  }
-
-  @BeforeAll
-  void shareBackends(SharedBackends shared) {
-    backends = shared;
-  }
-
-  @AfterAll
-  void stopContainers() {
-    configured.values().stream()
-        .filter(ProxyContainer.class::isInstance)
-        .map(ProxyContainer.class::cast)
-        .forEach(ProxyContainer::stop);
-  }
-
-  /**
-   * The container running configuration {@code name}, started on first use. A configuration that
-   * failed to start fails every later scenario at once with the same error, rather than retrying.
-   */
-  private synchronized ProxyContainer container(String name, Map<String, String> keys,
-      Map<String, String> baseFiles) {
-    Object entry = configured.computeIfAbsent(name, n -> {
-      ProxyContainer container = kind.create();
-      try {
-        container.start(keys, baseFiles);
-        return container;
-      } catch (RuntimeException | Error e) {
-        return e;
-      }
-    });
-    if (entry instanceof RuntimeException e) {
-      throw new IllegalStateException(kind + " with configuration " + name + " did not start", e);
-    }
-    if (entry instanceof Error e) {
-      throw new IllegalStateException(kind + " with configuration " + name + " did not start", e);
-    }
-    return (ProxyContainer) entry;
-  }
-
-  /** Istio's {@code persistent-session-header} over the shared backends. */
-  private ProxyContainer headerSessions() {
-    return container("header-session", Map.of(
-        "endpoints", backends.endpoints(),
-        "sessionHeader", SessionHeader.NAME), Map.of());
+    super(kind);
   }
 
   /**
@@ -571,13 +515,6 @@ abstract class AffinityScenarios {
 
       assertThat(echoed.statusCode()).isEqualTo(200);
       assertThat(echoed.body()).as("4 MiB echoed by the backend").isEqualTo(body);
-    }
-
-    private String jsonField(String json, String name) {
-      Matcher matcher = Pattern.compile("\"" + Pattern.quote(name) + "\"\\s*:\\s*\"([^\"]*)\"")
-          .matcher(json);
-      assertThat(matcher.find()).as("%s in %s", name, json).isTrue();
-      return matcher.group(1);
     }
   }
 

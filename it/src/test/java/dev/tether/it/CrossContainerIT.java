@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
+import dev.tether.api.HeaderFields;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.core.Tether;
@@ -126,7 +127,10 @@ final class CrossContainerIT {
     return "session-" + i;
   }
 
-  /** A {@code GET /hello} carrying one {@code Cookie} header, as the test client sends it. */
+  /**
+   * A {@code GET /hello} carrying one {@code Cookie} header, as the test client sends it (the
+   * Host the client sends does not enter a cookie hash).
+   */
   private record CookieRequest(String cookie) implements RequestView {
     @Override
     public String method() {
@@ -141,6 +145,41 @@ final class CrossContainerIT {
     @Override
     public List<String> headers(String name) {
       return "cookie".equalsIgnoreCase(name) ? List.of(cookie) : List.of();
+    }
+
+    @Override
+    public HeaderFields fields() {
+      return new HeaderFields() {
+        @Override
+        public int size() {
+          return 1;
+        }
+
+        @Override
+        public String name(int index) {
+          return "Cookie";
+        }
+
+        @Override
+        public String value(int index) {
+          return cookie;
+        }
+      };
+    }
+
+    @Override
+    public String authority() {
+      return "127.0.0.1:8080";
+    }
+
+    @Override
+    public String scheme() {
+      return "http";
+    }
+
+    @Override
+    public String protocol() {
+      return "HTTP/1.1";
     }
 
     @Override

@@ -9,9 +9,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * One demo backend process ({@code dev.tether.demo.Backend}) on 127.0.0.1, on a port it chose
- * itself and printed as {@code listening 127.0.0.1:<port>}. Its responses carry
- * {@code x-backend-instance: <name>}, which is how the tests see where a request went.
+ * One demo backend process ({@code dev.tether.demo.Backend}, launched from the runnable demo jar
+ * as users launch it) on 127.0.0.1, on a port it chose itself and printed as
+ * {@code listening 127.0.0.1:<port>}. Its responses carry {@code x-backend-instance: <name>}, and
+ * its WebSocket echo ({@code /echo}) prefixes every text message with the name, which is how the
+ * tests see where a request or a socket went.
  */
 public final class Backend implements AutoCloseable {
 
@@ -36,10 +38,6 @@ public final class Backend implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Jvm.java());
     command.addAll(Jvm.SMALL);
-    // The JDK HttpServer leaves Nagle's algorithm on: with the client's delayed ACKs every
-    // keep-alive response then waits ~40 ms. Backend turns TCP_NODELAY on itself; saying so here
-    // as well keeps the suite fast whatever the demo jar does.
-    command.add("-Dsun.net.httpserver.nodelay=true");
     command.addAll(List.of("-cp", Layout.demoJar().toString(), "dev.tether.demo.Backend",
         "--port", "0", "--name", name, "--version", "v1"));
     ManagedProcess process =

@@ -23,16 +23,19 @@ public final class Client {
       .build();
 
   /**
-   * {@code POST base + path} with {@code body}; the response body as bytes.
+   * {@code POST base + path} with {@code body} and the given header name/value pairs; the
+   * response body as bytes.
    *
    * @throws UncheckedIOException when no response came
    */
-  public HttpResponse<byte[]> post(URI base, String path, byte[] body) {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+  public HttpResponse<byte[]> post(URI base, String path, byte[] body,
+      String... headerNamesAndValues) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
         .header("Content-Type", "application/octet-stream")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    addHeaders(request, headerNamesAndValues);
     try {
-      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException("POST " + base.resolve(path) + ": no response", e);
     } catch (InterruptedException e) {
@@ -47,13 +50,8 @@ public final class Client {
    * @throws UncheckedIOException when no response came
    */
   public Reply get(URI base, String path, String... headerNamesAndValues) {
-    if (headerNamesAndValues.length % 2 != 0) {
-      throw new IllegalArgumentException("headers: odd count (expected: name/value pairs)");
-    }
     HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).GET().timeout(TIMEOUT);
-    for (int i = 0; i < headerNamesAndValues.length; i += 2) {
-      request.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
-    }
+    addHeaders(request, headerNamesAndValues);
     try {
       HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Reply(response.statusCode(), response.headers(), response.body());
@@ -62,6 +60,15 @@ public final class Client {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted: GET " + base.resolve(path), e);
+    }
+  }
+
+  private static void addHeaders(HttpRequest.Builder request, String... headerNamesAndValues) {
+    if (headerNamesAndValues.length % 2 != 0) {
+      throw new IllegalArgumentException("headers: odd count (expected: name/value pairs)");
+    }
+    for (int i = 0; i < headerNamesAndValues.length; i += 2) {
+      request.header(headerNamesAndValues[i], headerNamesAndValues[i + 1]);
     }
   }
 }

@@ -1,31 +1,45 @@
 package dev.tether.it.harness;
 
 import java.nio.file.Path;
-import java.util.function.Function;
 
 /**
  * The container distributions the suite runs on; each names the system property that holds its
  * unpacked home directory.
  */
 public enum ContainerKind {
-  JETTY_12_1("tether.it.jettyHome", home -> new JettyContainer(label(home), home, Layout.jettyDist())),
-  JETTY_12_0("tether.it.jetty12_0Home",
-      home -> new JettyContainer(label(home), home, Layout.jettyDist())),
-  TOMCAT_11("tether.it.tomcatHome", home -> new TomcatContainer(label(home), home, Layout.tomcatJar())),
-  TOMCAT_10_1("tether.it.tomcat10Home",
-      home -> new TomcatContainer(label(home), home, Layout.tomcatJar()));
+  JETTY_12_1("tether.it.jettyHome", true),
+  JETTY_12_0("tether.it.jetty12_0Home", true),
+  TOMCAT_11("tether.it.tomcatHome", false),
+  TOMCAT_10_1("tether.it.tomcat10Home", false);
 
   private final String homeProperty;
-  private final Function<Path, ProxyContainer> factory;
+  private final boolean jetty;
 
-  ContainerKind(String homeProperty, Function<Path, ProxyContainer> factory) {
+  ContainerKind(String homeProperty, boolean jetty) {
     this.homeProperty = homeProperty;
-    this.factory = factory;
+    this.jetty = jetty;
   }
 
-  /** A container of this kind, not yet started. */
+  /** A container of this kind whose connector speaks HTTP/1.1 only, not yet started. */
   public ProxyContainer create() {
-    return factory.apply(Layout.existing(homeProperty));
+    return create(false);
+  }
+
+  /**
+   * A container of this kind whose connector also speaks clear-text HTTP/2 (h2c, by prior
+   * knowledge or by upgrade), enabled as each container's documentation says: Jetty's
+   * {@code http2c} module, Tomcat's {@code <UpgradeProtocol>} in the {@code <Connector>}.
+   */
+  public ProxyContainer createWithH2c() {
+    return create(true);
+  }
+
+  private ProxyContainer create(boolean h2c) {
+    Path home = Layout.existing(homeProperty);
+    String label = label(home) + (h2c ? "-h2c" : "");
+    return jetty
+        ? new JettyContainer(label, home, Layout.jettyDist(), h2c)
+        : new TomcatContainer(label, home, Layout.tomcatJar(), h2c);
   }
 
   /** {@code jetty-home-12.1.12} -> {@code jetty-12.1.12}; {@code apache-tomcat-11.0.21} -> {@code tomcat-11.0.21}. */

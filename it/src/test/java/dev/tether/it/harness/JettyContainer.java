@@ -13,16 +13,21 @@ import java.util.Map;
  * A Jetty 12 distribution ({@code jetty-home}) with Tether's base overlay, installed the README's
  * way: unzip into a fresh {@code $JETTY_BASE}, {@code start.jar --add-modules=tether},
  * {@code tether.<key>=<value>} lines in {@code start.d/tether.ini}, then {@code java -jar start.jar}.
+ * With h2c, {@code --add-modules=tether,http2c}: the same connector then also speaks HTTP/2 in
+ * clear text.
  */
 final class JettyContainer extends AbstractProxyContainer {
 
   private final Path jettyHome;
   private final Path overlayZip;
+  private final boolean h2c;
 
-  JettyContainer(String label, Path jettyHome, Path overlayZip) {
+  /** @param h2c whether to enable Jetty's {@code http2c} module on the HTTP connector too */
+  JettyContainer(String label, Path jettyHome, Path overlayZip, boolean h2c) {
     super(label);
     this.jettyHome = jettyHome;
     this.overlayZip = overlayZip;
+    this.h2c = h2c;
   }
 
   @Override
@@ -32,8 +37,9 @@ final class JettyContainer extends AbstractProxyContainer {
     Files2.unzip(overlayZip, base);
     writeBaseFiles(base, baseFiles);
 
-    ManagedProcess addModules = ManagedProcess.start(label() + " --add-modules",
-        startJar(base, List.of(), List.of("--add-modules=tether")), base, Map.of(),
+    String modules = h2c ? "--add-modules=tether,http2c" : "--add-modules=tether";
+    ManagedProcess addModules = ManagedProcess.start(label() + " " + modules,
+        startJar(base, List.of(), List.of(modules)), base, Map.of(),
         runDir.resolve("add-modules.log"));
     int exit;
     try {

@@ -30,13 +30,18 @@ final class TomcatContainer extends AbstractProxyContainer {
 
   static final String VALVE_CLASS = "dev.tether.tomcat.TetherValve";
 
+  static final String HTTP2_PROTOCOL_CLASS = "org.apache.coyote.http2.Http2Protocol";
+
   private final Path catalinaHome;
   private final Path valveJar;
+  private final boolean h2c;
 
-  TomcatContainer(String label, Path catalinaHome, Path valveJar) {
+  /** @param h2c whether the HTTP connector also speaks clear-text HTTP/2 ({@code <UpgradeProtocol>}) */
+  TomcatContainer(String label, Path catalinaHome, Path valveJar, boolean h2c) {
     super(label);
     this.catalinaHome = catalinaHome;
     this.valveJar = valveJar;
+    this.h2c = h2c;
   }
 
   @Override
@@ -49,7 +54,7 @@ final class TomcatContainer extends AbstractProxyContainer {
     }
     Files.copy(valveJar, base.resolve("lib").resolve(valveJar.getFileName()));
     writeBaseFiles(base, baseFiles);
-    configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys);
+    configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys, h2c);
     // The valve's debug lines (connect failures, retries, dropped headers) in catalina.log, so a
     // failed scenario can be read from the log it leaves.
     Files.writeString(base.resolve("conf").resolve("logging.properties"),
@@ -77,10 +82,12 @@ final class TomcatContainer extends AbstractProxyContainer {
 
   /**
    * Rewrites {@code server.xml}: shutdown port off, the HTTP connector on 127.0.0.1:{@code port}
-   * (any other connector removed), no auto-deployment, and the Tether valve inside the Engine.
+   * (any other connector removed; with {@code h2c}, Tomcat's HTTP/2 {@code <UpgradeProtocol>}
+   * inside it, which serves both prior knowledge and {@code Upgrade: h2c}), no auto-deployment,
+   * and the Tether valve inside the Engine.
    */
-  static void configureServerXml(Path serverXml, int port, Map<String, String> tetherKeys)
-      throws IOException {
+  static void configureServerXml(Path serverXml, int port, Map<String, String> tetherKeys,
+      boolean h2c) throws IOException {
     try {
       Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
           .parse(serverXml.toFile());
@@ -96,6 +103,11 @@ final class TomcatContainer extends AbstractProxyContainer {
             || protocol.contains("Http11"))) {
           connector.setAttribute("port", Integer.toString(port));
           connector.setAttribute("address", "127.0.0.1");
+          if (h2c) {
+            Element upgrade = doc.createElement("UpgradeProtocol");
+            upgrade.setAttribute("className", HTTP2_PROTOCOL_CLASS);
+            connector.appendChild(upgrade);
+          }
           httpSeen = true;
         } else {
           toRemove.add(connector);
