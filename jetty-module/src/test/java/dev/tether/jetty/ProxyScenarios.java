@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.Headers;
 import dev.tether.api.Balancer;
+import dev.tether.api.LocalReply;
 import dev.tether.core.Tether;
 import java.io.IOException;
 import java.io.InputStream;
@@ -257,13 +258,14 @@ abstract class ProxyScenarios {
   }
 
   @Test
-  void aStrictSessionToAStoppedBackendAnswers503() throws Exception {
+  void aStrictSessionToAStoppedBackendAnswersEnvoysConnectFailure() throws Exception {
     Proxy proxy = proxy("sessionHeader", SESSION_HEADER, "sessionStrict", "true");
     Backend doomed = backends.get(0);
     doomed.close();
     HttpResponse<String> response = get(proxy, "/", SESSION_HEADER, doomed.sessionHeaderValue());
     assertThat(response.statusCode()).isEqualTo(503);
-    assertThat(response.body()).isEqualTo("no healthy upstream");
+    assertThat(response.body()).isEqualTo(LocalReply.CONNECTION_FAILURE.body());
+    assertThat(response.headers().allValues("content-type")).containsExactly("text/plain");
     // Sessions on live backends are unaffected.
     Backend alive = backends.get(1);
     assertThat(backendOf(get(proxy, "/", SESSION_HEADER, alive.sessionHeaderValue())))
@@ -271,7 +273,7 @@ abstract class ProxyScenarios {
   }
 
   @Test
-  void aPostToAStoppedBackendIsNotRetried() throws Exception {
+  void aPostToAStoppedBackendIsRetriedElsewhereSinceNothingWasSent() throws Exception {
     RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
         Tether.parseConfig(keys("sessionHeader", SESSION_HEADER))));
     Proxy proxy = proxy(balancer);
@@ -279,14 +281,18 @@ abstract class ProxyScenarios {
     doomed.close();
     HttpResponse<String> response =
         send(proxy, "POST", "/order", SESSION_HEADER, doomed.sessionHeaderValue());
-    assertThat(response.statusCode()).isEqualTo(502);
-    assertThat(balancer.events("start")).containsExactly("start " + doomed.address());
-    await(() -> balancer.events("finish").size() == 1, "the attempt to finish");
-    assertThat(balancer.events("finish")).containsExactly("finish " + doomed.address() + " 0");
+    assertThat(response.statusCode()).isEqualTo(200);
+    String served = backendOf(response);
+    assertThat(served).isNotEqualTo(doomed.address());
+    await(() -> balancer.events("finish").size() == 1, "the second attempt to finish");
+    assertThat(balancer.events("start"))
+        .containsExactly("start " + doomed.address(), "start " + served);
+    assertThat(balancer.events("failed")).containsExactly("failed " + doomed.address() + " CONNECT");
+    assertThat(balancer.events("finish")).containsExactly("finish " + served + " 200");
   }
 
   @Test
-  void aGetIsTriedAtMostThreeTimes() throws Exception {
+  void aGetIsTriedAtMostThreeTimesThenAnswersEnvoysConnectFailure() throws Exception {
     RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(
         Tether.parseConfig(keys("sessionHeader", SESSION_HEADER))));
     Proxy proxy = proxy(balancer);
@@ -294,10 +300,15 @@ abstract class ProxyScenarios {
       backend.close();
     }
     HttpResponse<String> response = get(proxy, "/");
-    assertThat(response.statusCode()).isEqualTo(502);
-    await(() -> balancer.events("finish").size() == 3, "three attempts to finish");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.body()).isEqualTo(LocalReply.CONNECTION_FAILURE.body());
+    assertThat(response.headers().allValues("content-type")).containsExactly("text/plain");
+    assertThat(response.headers().firstValue("content-length"))
+        .contains(String.valueOf(LocalReply.CONNECTION_FAILURE.body().length()));
+    await(() -> balancer.events("failed").size() == 3, "three attempts to fail");
     assertThat(balancer.events("start")).hasSize(3);
-    assertThat(balancer.events("finish")).allSatisfy(e -> assertThat(e).endsWith(" 0"));
+    assertThat(balancer.events("failed")).allSatisfy(e -> assertThat(e).endsWith(" CONNECT"));
+    assertThat(balancer.events("finish")).isEmpty();
   }
 
   @Test
@@ -349,6 +360,7 @@ abstract class ProxyScenarios {
     HttpResponse<String> response = get(proxy, "/");
     assertThat(response.statusCode()).isEqualTo(503);
     assertThat(response.body()).isEqualTo("no healthy upstream");
+    assertThat(response.headers().allValues("content-type")).containsExactly("text/plain");
   }
 
   @Test
@@ -444,7 +456,7 @@ abstract class ProxyScenarios {
     }
     assertThat(Backend.values(received, "Connection")).doesNotContain("X-Drop-Me");
     assertThat(Backend.values(received, "Host")).containsExactly("app.example:8443");
-    assertThat(Backend.values(received, "X-Forwarded-For")).containsExactly("203.0.113.9, 127.0.0.1");
+    assertThat(Backend.values(received, "X-Forwarded-For")).containsExactly("203.0.113.9,127.0.0.1");
     assertThat(Backend.values(received, "X-Forwarded-Proto")).containsExactly("http");
     assertThat(Backend.values(received, "X-Forwarded-Host")).containsExactly("app.example:8443");
     assertThat(Backend.values(received, "X-Keep-Me")).containsExactly("yes");
