@@ -1,46 +1,23 @@
 package dev.tether.jetty;
 
-import dev.tether.api.HeaderSink;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.ArrayList;
-import java.util.List;
 
-/**
- * Where the exchange writes the proxy -> client response's fields on a servlet response: as
- * {@link ClientResponseFields} does on a core response, the first field of a name the container
- * preset ({@code Date}, {@code Server}) replaces it and the others are added.
- */
-final class ServletResponseFields implements HeaderSink {
+/** The proxy -> client response's fields on a servlet response ({@link TetherProxyServlet}). */
+final class ServletResponseFields extends PresetReplacingSink {
   private final HttpServletResponse response;
-  private final List<String> preset;
 
   ServletResponseFields(HttpServletResponse response) {
+    super(response.getHeaderNames().toArray(new String[0]));
     this.response = response;
-    this.preset = new ArrayList<>(response.getHeaderNames());
   }
 
   @Override
-  public void add(String name, String value) {
-    if (takePreset(name)) {
-      response.setHeader(name, value);
-    } else {
-      response.addHeader(name, value);
-    }
-  }
-
-  @Override
-  public void set(String name, String value) {
-    takePreset(name);
+  void replace(String name, String value) {
     response.setHeader(name, value);
   }
 
-  private boolean takePreset(String name) {
-    for (int i = 0, n = preset.size(); i < n; i++) {
-      if (preset.get(i).equalsIgnoreCase(name)) {
-        preset.remove(i);
-        return true;
-      }
-    }
-    return false;
+  @Override
+  void append(String name, String value) {
+    response.addHeader(name, value);
   }
 }

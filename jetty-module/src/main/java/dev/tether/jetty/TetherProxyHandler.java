@@ -327,7 +327,7 @@ public final class TetherProxyHandler extends ProxyHandler {
   protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
       Request clientRequest, Response clientResponse,
       org.eclipse.jetty.client.Request proxyRequest) {
-    return new BodyContent(clientRequest, call(clientRequest));
+    return new ReplayableBody(new ProxyRequestContent(clientRequest), call(clientRequest));
   }
 
   @Override
@@ -371,38 +371,6 @@ public final class TetherProxyHandler extends ProxyHandler {
 
   private static ProxyCall call(Request clientRequest) {
     return (ProxyCall) clientRequest.getAttribute(ProxyCall.ATTRIBUTE);
-  }
-
-  /**
-   * The client's body as the backend request's content, noting the first read: until then a
-   * failed attempt may hand the same body to a retry, so a failure is not passed on to the client
-   * request (which would poison its body for the next attempt).
-   */
-  private static final class BodyContent extends ProxyRequestContent {
-    private final ProxyCall call;
-
-    BodyContent(Request clientRequest, ProxyCall call) {
-      super(clientRequest);
-      this.call = call;
-    }
-
-    @Override
-    public Content.Chunk read() {
-      call.bodyRead();
-      return super.read();
-    }
-
-    @Override
-    public void fail(Throwable failure) {
-      fail(failure, true);
-    }
-
-    @Override
-    public void fail(Throwable failure, boolean last) {
-      if (call.isBodyRead()) {
-        super.fail(failure, last);
-      }
-    }
   }
 
   /** The client request without its {@code Expect} field, for the superclass's 100-continue test. */

@@ -26,7 +26,6 @@ import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 
@@ -234,28 +233,9 @@ public class TetherProxyServlet extends ProxyServlet {
   @Override
   protected Request.Content proxyRequestContent(HttpServletRequest request,
       HttpServletResponse response, Request proxyRequest) throws IOException {
-    ProxyCall call = call(request);
-    return new ProxyInputStreamRequestContent(request, response, proxyRequest,
-        request.getInputStream()) {
-      @Override
-      public Content.Chunk read() {
-        call.bodyRead();
-        return super.read();
-      }
-
-      @Override
-      public void fail(Throwable failure) {
-        fail(failure, true);
-      }
-
-      @Override
-      public void fail(Throwable failure, boolean last) {
-        // An untouched body may still go to a retry: do not close the client's stream.
-        if (call.isBodyRead()) {
-          super.fail(failure, last);
-        }
-      }
-    };
+    // An anonymous subclass: the superclass's content has a protected constructor.
+    return new ReplayableBody(new ProxyInputStreamRequestContent(request, response, proxyRequest,
+        request.getInputStream()) { }, call(request));
   }
 
   @Override

@@ -188,9 +188,9 @@ final class UpgradeRelayTest {
 
   // ------------------------------------------------------------------------------------------
 
-  @Test
-  void a101TunnelsBytesBothWaysKeepingThoseSentRightAfterEitherHead() throws Exception {
-    ScriptedBackend backend = backend(socket -> {
+  /** Answers 101 with "hello" right behind its head, reads the client's 5 early bytes, pongs. */
+  private ScriptedBackend helloBackend() throws IOException {
+    return backend(socket -> {
       InputStream in = socket.getInputStream();
       requestHeads.add(readHead(in));
       // The client's early bytes can only come once the switch was made.
@@ -199,7 +199,10 @@ final class UpgradeRelayTest {
       pong(socket);
       socket.close();
     });
-    startHandler(backend.address());
+  }
+
+  /** The tunnel on whichever front end was started over {@code backend}, to its normal end. */
+  private void tunnelsBytesBothWaysKeepingEarlyOnes(ScriptedBackend backend) throws Exception {
     Socket client = client();
     // The client sends its first bytes in the same packet as its request.
     write(client, UPGRADE_REQUEST + "\r\nearly");
@@ -226,6 +229,20 @@ final class UpgradeRelayTest {
         .containsExactly("tunnelOpened " + backend.address(), "tunnelClosed " + backend.address());
     assertThat(balancer.events("finish")).containsExactly("finish " + backend.address() + " 101");
     awaitNoOpenConnections();
+  }
+
+  @Test
+  void a101TunnelsBytesBothWaysKeepingThoseSentRightAfterEitherHead() throws Exception {
+    ScriptedBackend backend = helloBackend();
+    startHandler(backend.address());
+    tunnelsBytesBothWaysKeepingEarlyOnes(backend);
+  }
+
+  @Test
+  void theServletRelaysAnUpgradeThroughTheSameRelay() throws Exception {
+    ScriptedBackend backend = helloBackend();
+    startServlet(backend.address());
+    tunnelsBytesBothWaysKeepingEarlyOnes(backend);
   }
 
   @Test
@@ -465,31 +482,6 @@ final class UpgradeRelayTest {
       client.close();
     }
     await(() -> balancer.events("tunnelClosed").size() == 200, "every tunnel to close");
-    awaitNoOpenConnections();
-  }
-
-  @Test
-  void theServletRelaysAnUpgradeThroughTheSameRelay() throws Exception {
-    ScriptedBackend backend = backend(socket -> {
-      InputStream in = socket.getInputStream();
-      requestHeads.add(readHead(in));
-      // The client's early bytes can only come once the switch was made.
-      write(socket, SWITCHING + "hello");
-      earlyBytes.add(read(in, 5));
-      pong(socket);
-      socket.close();
-    });
-    startServlet(backend.address());
-    Socket client = client();
-    write(client, UPGRADE_REQUEST + "\r\nearly");
-    InputStream in = client.getInputStream();
-    assertThat(readHead(in)).startsWith("HTTP/1.1 101 ").contains("X-Backend-Says: hi");
-    assertThat(read(in, 5)).isEqualTo("hello");
-    write(client, "ping");
-    assertThat(read(in, 4)).isEqualTo("pong");
-    assertThat(earlyBytes).containsExactly("early");
-    client.close();
-    await(() -> balancer.events("finish").size() == 1, "the tunnel to end");
     awaitNoOpenConnections();
   }
 
