@@ -43,6 +43,10 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
   private final Pump pump = new Pump();
   private TunnelEnd peer;
   private ByteBuffer handshakeBytes;
+  /** This end read the end of its stream. */
+  private volatile boolean inputEnded;
+  /** The peer read the end of its stream and shut this end's output. */
+  private volatile boolean outputEnded;
 
   /**
    * @param clientSide whether this end reads from the client (and writes to the backend)
@@ -111,6 +115,11 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
   @Override
   public void onClose(Throwable cause) {
     super.onClose(cause);
+    if (inputEnded && outputEnded) {
+      // Both directions through this endpoint ended, so Jetty closed it: a normal end, which
+      // the second ended() reports.
+      return;
+    }
     if (!tunnel.isOver()) {
       // Closed underneath us (the connector stopping, an abort): the tunnel cannot go on.
       tunnel.end(clientSide ? Failure.CANCELLED : Failure.RESET_DURING_BODY);
@@ -120,6 +129,8 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
 
   /** This end read the end of its stream: shut the peer's output; close both once both ended. */
   private void ended() {
+    inputEnded = true;
+    peer.outputEnded = true;
     peer.getEndPoint().shutdownOutput();
     boolean over = clientSide ? tunnel.clientToServerEnded() : tunnel.serverToClientEnded();
     if (over) {

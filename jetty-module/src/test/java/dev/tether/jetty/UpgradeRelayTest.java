@@ -157,6 +157,10 @@ final class UpgradeRelayTest {
     }
   }
 
+  private void awaitEnded() throws InterruptedException {
+    await(() -> balancer.events("tunnelClosed").size() == 1, "the tunnel to end: " + balancer.events);
+  }
+
   private void awaitNoOpenConnections() throws InterruptedException {
     await(() -> connector.getConnectedEndPoints().isEmpty(), "the proxy's connections to close");
   }
@@ -264,6 +268,7 @@ final class UpgradeRelayTest {
     client.shutdownOutput();
     assertThat(readToEnd(in)).isEqualTo("bye");
     assertThat(earlyBytes).containsExactly("last words");
+    awaitEnded();
     await(() -> balancer.events("finish").size() == 1, "the tunnel to end normally");
     assertThat(balancer.events("finish")).containsExactly("finish " + backend.address() + " 101");
     assertThat(balancer.events("failed")).isEmpty();
@@ -290,7 +295,9 @@ final class UpgradeRelayTest {
     client.shutdownOutput();
     await(() -> earlyBytes.size() == 1, "the backend to read the client's side to its end");
     assertThat(earlyBytes).containsExactly("still talking");
+    awaitEnded();
     await(() -> balancer.events("finish").size() == 1, "the tunnel to end normally");
+    assertThat(balancer.events("failed")).isEmpty();
     awaitNoOpenConnections();
   }
 
