@@ -63,14 +63,18 @@ final class ScriptedBackend implements AutoCloseable {
 
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     server.close();
     for (Socket socket : sockets) {
       socket.close();
     }
-    acceptor.join(5000);
-    for (Thread thread : threads) {
-      thread.join(5000);
+    try {
+      acceptor.join(5000);
+      for (Thread thread : threads) {
+        thread.join(5000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

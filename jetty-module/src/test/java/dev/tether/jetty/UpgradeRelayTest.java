@@ -492,6 +492,52 @@ final class UpgradeRelayTest {
     awaitNoOpenConnections();
   }
 
+  /** Reads a plain request (head and a Content-Length body), records it, answers 200 "ok". */
+  private ScriptedBackend plainBackend() throws IOException {
+    return backend(socket -> {
+      InputStream in = socket.getInputStream();
+      String head = readHead(in);
+      requestHeads.add(head);
+      int length = 0;
+      for (String line : head.split("\r\n")) {
+        if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+          length = Integer.parseInt(line.substring(15).trim());
+        }
+      }
+      earlyBytes.add(read(in, length));
+      write(socket, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      readToEnd(in);
+      socket.close();
+    });
+  }
+
+  @Test
+  void anUpgradeWithABodyIsForwardedAsAPlainRequestWithoutUpgrade() throws Exception {
+    ScriptedBackend backend = plainBackend();
+    startHandler(backend.address());
+    Socket client = client();
+    write(client, "POST /up HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: test/1\r\n"
+        + "Content-Length: 4\r\n\r\ndata");
+    InputStream in = client.getInputStream();
+    assertThat(readHead(in)).startsWith("HTTP/1.1 200 ");
+    assertThat(read(in, 2)).isEqualTo("ok");
+    assertThat(requestHeads.get(0)).doesNotContainIgnoringCase("upgrade");
+    assertThat(earlyBytes).containsExactly("data");
+    assertThat(balancer.events("tunnel")).isEmpty();
+  }
+
+  @Test
+  void connectionUpgradeWithoutUpgradeIsAPlainRequest() throws Exception {
+    ScriptedBackend backend = plainBackend();
+    startHandler(backend.address());
+    RawHttp.Response response = RawHttp.exchange(URI.create("http://127.0.0.1:" + connector.getLocalPort()),
+        "GET /plain HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, close\r\n");
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("ok");
+    assertThat(requestHeads.get(0)).doesNotContainIgnoringCase("upgrade");
+    assertThat(balancer.events("tunnel")).isEmpty();
+  }
+
   /** A port nothing listens on: bound and closed again. */
   private static String deadAddress() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
