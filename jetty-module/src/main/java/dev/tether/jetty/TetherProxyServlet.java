@@ -276,12 +276,17 @@ public class TetherProxyServlet extends ProxyServlet {
         new ServletResponseFields(proxyResponse));
   }
 
-  /** Writes a body chunk; a client that cannot take it is the client's failure, not the backend's. */
+  /**
+   * Writes a body chunk and flushes it, so a stream (server-sent events) reaches the client as it
+   * comes rather than when the servlet's buffer fills, as the handler relays it; a client that
+   * cannot take it is the client's failure, not the backend's.
+   */
   @Override
   protected void onResponseContent(HttpServletRequest request, HttpServletResponse response,
       Response proxyResponse, byte[] buffer, int offset, int length, Callback callback) {
     try {
       response.getOutputStream().write(buffer, offset, length);
+      response.getOutputStream().flush();
     } catch (IOException | RuntimeException e) {
       callback.failed(new Failures.ClientGone(e));
       return;

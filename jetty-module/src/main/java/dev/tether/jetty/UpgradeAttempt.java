@@ -61,6 +61,8 @@ final class UpgradeAttempt extends AbstractConnection
   private boolean written;
   /** The parse loop stopped for that write: its callback resumes parsing. */
   private boolean waiting;
+  /** The parse loop is running: the buffer is in use. */
+  private boolean parsing;
 
   UpgradeAttempt(UpgradeCall call, EndPoint endPoint) {
     super(endPoint, call.relay.connector.getExecutor());
@@ -138,43 +140,65 @@ final class UpgradeAttempt extends AbstractConnection
     parse();
   }
 
-  /** Reads and parses until the parser or a pending write stops it, or nothing is left to read. */
+  /**
+   * Parses what was read, then reads more, until the parser or a pending write stops it or
+   * nothing is left to read. The parser runs first: after a body chunk's write it may have the
+   * end of the message to report without a further byte.
+   */
   private void parse() {
+    synchronized (this) {
+      parsing = true;
+    }
+    try {
+      parseLoop();
+    } finally {
+      synchronized (this) {
+        parsing = false;
+      }
+      releaseIfIdle();
+    }
+  }
+
+  private void parseLoop() {
     while (true) {
       if (isDone()) {
-        return; // not reading any more; onClose gives the buffer back
+        return;
       }
       if (buffer == null) {
         buffer = Buffers.acquire(call.relay.pool(), BUFFER_SIZE, true);
       }
       ByteBuffer bytes = buffer.getByteBuffer();
-      if (!bytes.hasRemaining() && !eof) {
-        int filled;
-        try {
-          filled = getEndPoint().fill(bytes);
-        } catch (IOException e) {
-          fail(failureNow(Failure.RESET), e);
-          return;
-        }
-        if (filled == 0) {
-          release();
-          fillInterested();
-          return;
-        }
-        if (filled < 0) {
-          eof = true;
-          parser.atEOF();
-        }
-      }
       boolean stopped = parser.parseNext(bytes);
       if (interimDone()) {
         continue;
       }
-      if (stopped && !resumeAfterWrite()) {
+      if (stopped) {
+        if (resumeAfterWrite()) {
+          continue;
+        }
         return; // a tunnel, an ended attempt, or a body chunk waiting on its write
       }
-      if (eof && !bytes.hasRemaining() && !stopped) {
+      if (bytes.hasRemaining()) {
+        continue;
+      }
+      if (eof) {
         return; // the parser reported the end (earlyEOF or messageComplete)
+      }
+      int filled;
+      try {
+        filled = getEndPoint().fill(bytes);
+      } catch (IOException e) {
+        fail(failureNow(Failure.RESET), e);
+        return;
+      }
+      if (filled == 0) {
+        release(); // empty: a quiet backend holds no buffer
+        fillInterested();
+        return;
+      }
+      if (filled < 0) {
+        eof = true;
+        parser.atEOF();
       }
     }
   }
@@ -220,6 +244,15 @@ final class UpgradeAttempt extends AbstractConnection
       writing = false;
     }
     parse();
+  }
+
+  private void chunkFailed(Throwable failure) {
+    synchronized (this) {
+      waiting = false;
+      writing = false;
+    }
+    fail(Failure.CANCELLED, new Failures.ClientGone(failure));
+    releaseIfIdle();
   }
 
   // --- HttpParser.ResponseHandler ------------------------------------------------------------
@@ -293,8 +326,7 @@ final class UpgradeAttempt extends AbstractConnection
       writing = true;
       written = false;
     }
-    call.clientResponse.write(false, item, Callback.from(this::chunkWritten,
-        failure -> fail(Failure.CANCELLED, new Failures.ClientGone(failure))));
+    call.clientResponse.write(false, item, Callback.from(this::chunkWritten, this::chunkFailed));
     return true;
   }
 
@@ -352,6 +384,12 @@ final class UpgradeAttempt extends AbstractConnection
     super.onClose(cause);
     // Also called when the tunnel takes the endpoint over: then the attempt is over already.
     fail(failureNow(Failure.RESET), cause != null ? cause : new EOFException("closed"));
+    synchronized (this) {
+      if (parsing || writing) {
+        return; // the parse loop or the write's callback gives it back
+      }
+    }
+    // Over, or a tunnel that took its bytes already (or never will: its 101 was not sent).
     release();
   }
 
@@ -419,6 +457,19 @@ final class UpgradeAttempt extends AbstractConnection
       timer.cancel();
     }
     return true;
+  }
+
+  /**
+   * Gives the buffer back once the attempt is over and nothing uses it: not while the parse loop
+   * runs, nor while a chunk of it is being written to the client; a tunnel's is handed over.
+   */
+  private void releaseIfIdle() {
+    synchronized (this) {
+      if (parsing || writing || phase != Phase.DONE) {
+        return;
+      }
+    }
+    release();
   }
 
   private void release() {
