@@ -43,8 +43,6 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
   private final Pump pump = new Pump();
   private TunnelEnd peer;
   private ByteBuffer handshakeBytes;
-  /** This end read the end of its stream. */
-  private volatile boolean inputEnded;
   /** The peer read the end of its stream and shut this end's output. */
   private volatile boolean outputEnded;
 
@@ -115,9 +113,11 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
   @Override
   public void onClose(Throwable cause) {
     super.onClose(cause);
-    if (inputEnded && outputEnded) {
-      // Both directions through this endpoint ended, so Jetty closed it: a normal end, which
-      // the second ended() reports.
+    if (outputEnded) {
+      // The peer's direction ended and shut this output; Jetty closes an endpoint whose input
+      // then ends too (possibly from inside the fill that read the end, before ended() runs).
+      // Either way this direction is over as well: a normal end.
+      directionEnded();
       return;
     }
     if (!tunnel.isOver()) {
@@ -129,9 +129,13 @@ final class TunnelEnd extends AbstractConnection implements Connection.UpgradeTo
 
   /** This end read the end of its stream: shut the peer's output; close both once both ended. */
   private void ended() {
-    inputEnded = true;
     peer.outputEnded = true;
     peer.getEndPoint().shutdownOutput();
+    directionEnded();
+  }
+
+  /** This end's direction (what it reads, to its peer) is over; close both once both are. */
+  private void directionEnded() {
     boolean over = clientSide ? tunnel.clientToServerEnded() : tunnel.serverToClientEnded();
     if (over) {
       closeBoth(null);

@@ -228,7 +228,7 @@ final class UpgradeRelayTest {
         .contains("X-Forwarded-Proto: http\r\n");
     assertThat(balancer.events("tunnel")).containsExactly("tunnelOpened " + backend.address());
     client.close();
-    await(() -> balancer.events("finish").size() == 1, "the tunnel to end");
+    await(() -> balancer.events("finish").size() == 1, "the tunnel to end: " + balancer.events);
     assertThat(balancer.events("tunnel"))
         .containsExactly("tunnelOpened " + backend.address(), "tunnelClosed " + backend.address());
     assertThat(balancer.events("finish")).containsExactly("finish " + backend.address() + " 101");
