@@ -36,6 +36,12 @@ final class UpgradeCall implements Promise<Connection>, Consumer<Throwable> {
    * string without a constant on 12.0.
    */
   private static final String TRANSPORT_KEY = Transport.class.getName();
+  /**
+   * {@code ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY}, read when this class loads: its value
+   * differs between Jetty 12.0 and 12.1, and on 12.0 it is a compile-time constant that a build
+   * against 12.0 would copy in (and then miss on 12.1).
+   */
+  private static final String PROMISE_KEY = promiseKey();
 
   final UpgradeRelay relay;
   final Exchange exchange;
@@ -54,6 +60,14 @@ final class UpgradeCall implements Promise<Connection>, Consumer<Throwable> {
     clientRequest.addFailureListener(this);
   }
 
+  private static String promiseKey() {
+    try {
+      return (String) ClientConnector.class.getField("CONNECTION_PROMISE_CONTEXT_KEY").get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   /** Starts an attempt: connects to the exchange's endpoint. */
   void forward() {
     clientRequest.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, exchange.upstream());
@@ -61,7 +75,7 @@ final class UpgradeCall implements Promise<Connection>, Consumer<Throwable> {
     Map<String, Object> context = new HashMap<>(8);
     context.put(TRANSPORT_KEY, Transport.TCP_IP);
     context.put(UpgradeRelay.CALL_KEY, this);
-    context.put(ClientConnector.CONNECTION_PROMISE_CONTEXT_KEY, this);
+    context.put(PROMISE_KEY, this);
     relay.connector.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), context);
   }
 
