@@ -57,6 +57,8 @@ abstract class ProxyScenarios {
   abstract Proxy start(Balancer balancer) throws Exception;
 
   final List<Backend> backends = new ArrayList<>();
+  /** The proxy connector's idle timeout for the next {@link #start}; Jetty's default. */
+  long connectorIdleMillis = 30_000;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final HttpClient client = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
@@ -542,6 +544,22 @@ abstract class ProxyScenarios {
     await(() -> recorded[0].events("failed").size() == 1, "the idle cut to be reported");
     assertThat(recorded[0].events("failed"))
         .containsExactly("failed " + stalling.address() + " IDLE_TIMEOUT");
+  }
+
+  @Test
+  void aWaitLongerThanTheConnectorsIdleTimeoutIsBoundedByTetherAlone() throws Exception {
+    ScriptedBackend slow = scripted(socket -> {
+      readRequestHead(socket);
+      Thread.sleep(1500);
+      writeRaw(socket, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nlate");
+      RawHttp.drain(socket.getInputStream());
+    });
+    connectorIdleMillis = 500;
+    RecordingBalancer[] recorded = new RecordingBalancer[1];
+    Proxy proxy = scriptedProxy(slow, recorded, "requestTimeout", "10s");
+    HttpResponse<String> response = get(proxy, "/slow", SESSION_HEADER, pinned(slow));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("late");
   }
 
   // --- malformed input ------------------------------------------------------------------------

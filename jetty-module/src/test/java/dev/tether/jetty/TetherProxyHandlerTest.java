@@ -33,6 +33,7 @@ final class TetherProxyHandlerTest extends ProxyScenarios {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
+    connector.setIdleTimeout(connectorIdleMillis);
     server.addConnector(connector);
     List<String> upstreams = new CopyOnWriteArrayList<>();
     server.setHandler(new Handler.Wrapper(new TetherProxyHandler(balancer)) {
