@@ -674,6 +674,25 @@ abstract class ProxyScenarios {
     assertThat(backend.lastRequestHeaders().containsKey("User-Agent")).isFalse();
   }
 
+  @Test
+  void aBodyAfterExpect100ContinueIsDeliveredWithoutExpect() throws Exception {
+    Proxy proxy = proxy("sessionHeader", SESSION_HEADER);
+    Backend target = backends.get(0);
+    HttpRequest request = HttpRequest.newBuilder(proxy.uri().resolve("/upload"))
+        .header(SESSION_HEADER, target.sessionHeaderValue())
+        .expectContinue(true)
+        .timeout(Duration.ofSeconds(20))
+        .POST(HttpRequest.BodyPublishers.ofString("twelve bytes"))
+        .build();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    CRC32 crc = new CRC32();
+    crc.update("twelve bytes".getBytes(StandardCharsets.UTF_8));
+    assertThat(response.body()).isEqualTo("12 " + crc.getValue());
+    assertThat(target.lastRequestHeaders().containsKey("Expect")).isFalse();
+    assertThat(Backend.values(target.lastRequestHeaders(), "Content-Length")).containsExactly("12");
+  }
+
   // --- streaming ------------------------------------------------------------------------------
 
   @Test
