@@ -130,6 +130,16 @@ jetty.httpConfig.headerCacheSize?=0
 # tether.retries=2
 # tether.retryOn=connect-failure,refused-stream,unavailable,cancelled,503
 
+## Timeouts (Envoy's; 0s = none, except connectTimeout).
+## Longest wait for a TCP connection to a backend (a slow connect is a connect failure).
+# tether.connectTimeout=10s
+## Longest wait for the response head, from when the request was sent, for all attempts (504).
+# tether.requestTimeout=30s
+## Longest wait for one attempt's response head (may be retried; 0s = off).
+# tether.perTryTimeout=0s
+## Longest silence either way on an open response or WebSocket/Upgrade tunnel, then close.
+# tether.idleTimeout=1h
+
 ## Name of this balancer's JMX beans (dev.tether:type=Balancer,name=...).
 # tether.name=tether
 # end::documentation[]

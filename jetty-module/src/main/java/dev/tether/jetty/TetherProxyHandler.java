@@ -1,12 +1,12 @@
 package dev.tether.jetty;
 
 import dev.tether.api.Balancer;
-import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
-import dev.tether.api.RequestView;
-import dev.tether.api.ResponseHeader;
+import dev.tether.api.Exchange;
+import dev.tether.api.Exchange.Step;
+import dev.tether.api.Failure;
+import dev.tether.api.Proxy;
 import dev.tether.api.TetherConfig;
-import dev.tether.client.HopByHop;
 import dev.tether.core.ConfigException;
 import dev.tether.core.Tether;
 import java.net.URI;
@@ -14,16 +14,13 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.Result;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -35,19 +32,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A reverse proxy that sends each request to the backend the Tether balancer chooses: Jetty's own
- * {@link ProxyHandler} (HttpClient to the backend, non-blocking streaming both ways) with Tether's
- * routing, retries and session headers in its hooks.
+ * {@link ProxyHandler} (HttpClient to the backend, non-blocking streaming both ways, HTTP/2
+ * clients included) driven by the core's {@link Exchange}, which owns routing, retries, timeouts,
+ * the header rules of both legs and the local replies.
  *
- * <p>Per client request: {@link Balancer#route} (503 "no healthy upstream" when nothing can
- * serve); the chosen {@code ip:port} goes into the request attribute {@code tether.upstream};
- * hop-by-hop headers (RFC 9110 section 7.6.1) are dropped both ways and X-Forwarded-For/-Proto/-Host
- * added; the Host header is forwarded as the client sent it. When the backend cannot be reached
- * (no response byte) or answers a status the retry policy covers (by default Istio's: connect
- * failures and 503, at most 2 retries, idempotent methods only, see {@link Balancer#shouldRetry}),
- * a request whose body is still untouched goes to {@link Balancer#retry} before anything reaches
- * the client; a strict session whose backend cannot be reached answers 503. The backend's
- * headers, Set-Cookie included, pass through; the balancer's session and hash cookies or headers
- * are then added.
+ * <p>Per client request the handler opens an exchange and does what it says: a local reply
+ * (status, {@code Content-Type: text/plain}, Envoy's body; never Jetty's error page); a forward
+ * to the endpoint it names, with exactly its header fields (Jetty's client frames the body); a
+ * forward again when it retries (a response it retries is dropped at its head, before anything
+ * reaches the client); the relay of the backend's response with the header fields it writes.
+ * Jetty's failures are mapped onto the exchange's failure classes by {@link Failures}.
+ * Timeouts come from the balancer's configuration: {@code connectTimeout} is the client's connect
+ * timeout; {@code requestTimeout}/{@code perTryTimeout} a head timer armed once the request has
+ * been sent and cancelled at the response head (HttpClient's total timeout would cut streams);
+ * {@code idleTimeout} the backend request's idle timeout, while the client connection's own idle
+ * timeout is ignored for a request that is waiting on the backend. Upgrade requests (WebSocket
+ * and any HTTP/1.1 {@code Upgrade}) go to the {@link UpgradeRelay}, which the handler's
+ * HttpClient could not carry.
  *
  * <p>Embedding, for example in front of three backends with header sessions:
  *
@@ -66,10 +67,20 @@ import org.slf4j.LoggerFactory;
 public final class TetherProxyHandler extends ProxyHandler {
   private static final Logger LOG = LoggerFactory.getLogger(TetherProxyHandler.class);
 
+  /** While a request waits on its backend, Tether's own timers decide; the connector's do not. */
+  private static final Predicate<TimeoutException> IGNORE_IDLE_TIMEOUT = timeout -> false;
+
+  /** Why a backend response was abandoned at its head: the exchange retries or replies instead. */
+  private static final Exception DROPPED = new Exception("response dropped", null, false, false) {
+    private static final long serialVersionUID = 1L;
+  };
+
   /** The configuration the handler builds its balancer from; null when given a balancer. */
   private final TetherConfig config;
   private volatile Balancer balancer;
+  private volatile Proxy proxy;
   private volatile boolean balancerClosed;
+  private volatile UpgradeRelay relay;
   /**
    * Per endpoint, what the request path would otherwise build every time: the backend's URI (Jetty's
    * {@code newRequest(host, port)} formats and parses one per request) and its client destination
@@ -95,6 +106,7 @@ public final class TetherProxyHandler extends ProxyHandler {
   public TetherProxyHandler(Balancer balancer) {
     this.config = null;
     this.balancer = Objects.requireNonNull(balancer, "balancer");
+    this.proxy = Tether.proxy(balancer);
   }
 
   /**
@@ -105,6 +117,7 @@ public final class TetherProxyHandler extends ProxyHandler {
   public TetherProxyHandler(TetherConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     this.balancer = Tether.balancer(config);
+    this.proxy = Tether.proxy(balancer);
   }
 
   /**
@@ -139,14 +152,23 @@ public final class TetherProxyHandler extends ProxyHandler {
   protected void doStart() throws Exception {
     if (config != null && balancerClosed) {
       balancer = Tether.balancer(config);
+      proxy = Tether.proxy(balancer);
       balancerClosed = false;
     }
     super.doStart();
+    UpgradeRelay upgrades = new UpgradeRelay(getHttpClient(), proxy.timeouts());
+    upgrades.start();
+    relay = upgrades;
   }
 
   @Override
   protected void doStop() throws Exception {
     try {
+      UpgradeRelay upgrades = relay;
+      relay = null;
+      if (upgrades != null) {
+        upgrades.stop();
+      }
       super.doStop();
     } finally {
       targets.clear();
@@ -165,34 +187,63 @@ public final class TetherProxyHandler extends ProxyHandler {
     // HttpClient's default of 64 suits a client, not a proxy funnelling many clients into a few
     // backends: use what Jetty's own proxy module uses (jetty.proxy.maxConnections=256).
     httpClient.setMaxConnectionsPerDestination(256);
+    httpClient.setConnectTimeout(proxy.timeouts().connect().toMillis());
   }
 
   @Override
-  public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse,
-      Callback proxyToClientCallback) {
-    Balancer current = balancer;
-    RequestView view = new JettyRequestView(clientToProxyRequest);
-    Decision decision = current.route(view);
-    if (!decision.routed()) {
-      writeNoHealthyUpstream(proxyToClientResponse, proxyToClientCallback);
+  public boolean handle(Request clientRequest, Response clientResponse, Callback callback) {
+    Proxy current = proxy;
+    Exchange exchange = current.open(new JettyRequestView(clientRequest));
+    if (exchange.start() != Step.FORWARD) {
+      LocalReplies.write(clientResponse, exchange.reply(), callback);
       return true;
     }
-    Exchange exchange = new Exchange(current, view, decision);
-    clientToProxyRequest.setAttribute(Exchange.ATTRIBUTE, exchange);
-    forward(exchange, clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
+    if (exchange.isUpgrade()) {
+      relay.relay(exchange, clientRequest, clientResponse, callback);
+      return true;
+    }
+    ProxyCall call = new ProxyCall(exchange, getHttpClient().getScheduler(),
+        current.timeouts().idle().toMillis());
+    clientRequest.addFailureListener(call);
+    clientRequest.addIdleTimeoutListener(IGNORE_IDLE_TIMEOUT);
+    // The exchange drops Expect (the container answers 100-continue when the body is first
+    // read), so the superclass must not wait for a backend's 100 Continue either.
+    Request proxied = clientRequest.getHeaders().contains(HttpHeader.EXPECT)
+        ? new WithoutExpect(clientRequest) : clientRequest;
+    proxied.setAttribute(ProxyCall.ATTRIBUTE, call);
+    forward(call, proxied, clientResponse, callback);
     return true;
   }
 
-  /** Starts one attempt against the exchange's current endpoint. */
-  private void forward(Exchange exchange, Request clientToProxyRequest,
-      Response proxyToClientResponse, Callback proxyToClientCallback) {
-    Endpoint endpoint = exchange.start();
-    clientToProxyRequest.setAttribute(ProxyRules.UPSTREAM_ATTRIBUTE, endpoint.address());
+  /** Sends one attempt to the exchange's current endpoint. */
+  private void forward(ProxyCall call, Request clientRequest, Response clientResponse,
+      Callback callback) {
+    clientRequest.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, call.exchange.upstream());
     try {
-      super.handle(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
-    } catch (RuntimeException | Error e) {
-      exchange.finish(0);
-      throw e;
+      super.handle(clientRequest, clientResponse, callback);
+    } catch (RuntimeException e) {
+      LOG.debug("could not send to {}", call.exchange.upstream(), e);
+      next(call, call.failed(e), clientRequest, clientResponse, callback, e);
+    }
+  }
+
+  /** Does what the exchange answered after an attempt that produced no relayed response. */
+  private void next(ProxyCall call, Step step, Request clientRequest, Response clientResponse,
+      Callback callback, Throwable failure) {
+    switch (step) {
+      case FORWARD -> forward(call, clientRequest, clientResponse, callback);
+      case REPLY -> LocalReplies.write(clientResponse, call.exchange.reply(), callback);
+      default -> closeClient(call, clientResponse, callback, failure);
+    }
+  }
+
+  /** The client is gone, or a relayed response was cut: end the client's response. */
+  private static void closeClient(ProxyCall call, Response clientResponse, Callback callback,
+      Throwable failure) {
+    if (call.isRelaying()) {
+      LocalReplies.cut(clientResponse, callback, failure);
+    } else {
+      callback.failed(failure);
     }
   }
 
@@ -201,40 +252,57 @@ public final class TetherProxyHandler extends ProxyHandler {
    * backend request from the exchange's endpoint, so the URI is not built otherwise.
    */
   @Override
-  protected HttpURI rewriteHttpURI(Request clientToProxyRequest) {
+  protected HttpURI rewriteHttpURI(Request clientRequest) {
     if (!LOG.isDebugEnabled()) {
-      return clientToProxyRequest.getHttpURI();
+      return clientRequest.getHttpURI();
     }
-    Endpoint endpoint = exchange(clientToProxyRequest).endpoint();
-    return HttpURI.build(target(endpoint).uri.toString())
-        .pathQuery(pathQuery(clientToProxyRequest))
+    return HttpURI.build(target(call(clientRequest).exchange.endpoint()).uri.toString())
+        .pathQuery(Targets.pathAndQuery(clientRequest))
         .asImmutable();
   }
 
   @Override
-  protected org.eclipse.jetty.client.Request newProxyToServerRequest(
-      Request clientToProxyRequest, HttpURI newHttpURI) {
+  protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest,
+      HttpURI newHttpURI) {
     // The target is set as a path (not through a whole java.net.URI, as the superclass does):
     // java.net.URI rejects targets Jetty accepts, and the target must reach the backend byte for
     // byte.
-    Endpoint endpoint = exchange(clientToProxyRequest).endpoint();
-    return getHttpClient().newRequest(target(endpoint).uri)
-        .method(clientToProxyRequest.getMethod())
-        .path(pathQuery(clientToProxyRequest));
+    ProxyCall call = call(clientRequest);
+    org.eclipse.jetty.client.Request proxyRequest =
+        getHttpClient().newRequest(target(call.exchange.endpoint()).uri)
+            .method(clientRequest.getMethod())
+            .path(Targets.pathAndQuery(clientRequest));
+    call.attempt(proxyRequest);
+    return proxyRequest;
+  }
+
+  /** The exchange wrote the fields in {@link ProxyCall#attempt}; only Jetty's Host knob is left. */
+  @Override
+  protected void copyRequestHeaders(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest) {
+    String host = getProxyToServerHost();
+    if (host != null) {
+      proxyRequest.headers(headers -> headers.put(HttpHeader.HOST, host));
+    }
+  }
+
+  /** None: the exchange wrote X-Forwarded-For/-Proto/-Host, and Tether adds no Via or Forwarded. */
+  @Override
+  protected void addProxyHeaders(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest) {
   }
 
   @Override
-  protected void sendProxyToServerRequest(Request clientToProxyRequest,
-      org.eclipse.jetty.client.Request proxyToServerRequest, Response proxyToClientResponse,
-      Callback proxyToClientCallback) {
-    Target target = target(exchange(clientToProxyRequest).endpoint());
+  protected void sendProxyToServerRequest(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest, Response clientResponse, Callback callback) {
+    Target target = target(call(clientRequest).exchange.endpoint());
     Destination destination = target.destination;
     if (destination == null) {
-      destination = getHttpClient().resolveDestination(proxyToServerRequest);
+      destination = getHttpClient().resolveDestination(proxyRequest);
       target.destination = destination;
     }
-    destination.send(proxyToServerRequest, newServerToProxyResponseListener(
-        clientToProxyRequest, proxyToServerRequest, proxyToClientResponse, proxyToClientCallback));
+    destination.send(proxyRequest,
+        newServerToProxyResponseListener(clientRequest, proxyRequest, clientResponse, callback));
   }
 
   private Target target(Endpoint endpoint) {
@@ -256,225 +324,119 @@ public final class TetherProxyHandler extends ProxyHandler {
   }
 
   @Override
-  protected void copyRequestHeaders(Request clientToProxyRequest,
-      org.eclipse.jetty.client.Request proxyToServerRequest) {
-    // Drops hop-by-hop fields, those the Connection header lists included; keeps Host.
-    super.copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
-    if (getProxyToServerHost() == null
-        && !clientToProxyRequest.getHeaders().contains(HttpHeader.HOST)) {
-      // HTTP/2 and HTTP/3 clients send :authority, not Host: forward it as Host, as Envoy does.
-      String authority = clientToProxyRequest.getHttpURI().getAuthority();
-      if (authority != null) {
-        proxyToServerRequest.headers(headers -> headers.put(HttpHeader.HOST, authority));
-      }
-    }
-  }
-
-  @Override
-  protected void addProxyHeaders(Request clientToProxyRequest,
-      org.eclipse.jetty.client.Request proxyToServerRequest) {
-    // Instead of Jetty's Via and Forwarded: the X-Forwarded-* trio that Envoy, the Tomcat valve
-    // and most backends understand.
-    HttpFields clientHeaders = clientToProxyRequest.getHeaders();
-    String forwardedFor = ProxyRules.forwardedFor(
-        clientHeaders.getValuesList(HttpHeader.X_FORWARDED_FOR),
-        Addresses.ip(clientToProxyRequest.getConnectionMetaData().getRemoteSocketAddress()));
-    String scheme = clientToProxyRequest.getHttpURI().getScheme();
-    String proto = scheme != null ? scheme : clientToProxyRequest.isSecure() ? "https" : "http";
-    String host = clientHeaders.get(HttpHeader.HOST);
-    if (host == null) {
-      host = clientToProxyRequest.getHttpURI().getAuthority();
-    }
-    String forwardedHost = host;
-    proxyToServerRequest.headers(headers -> {
-      headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor);
-      headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
-      if (forwardedHost != null) {
-        headers.put(HttpHeader.X_FORWARDED_HOST, forwardedHost);
-      }
-    });
-  }
-
-  @Override
   protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
-      Request clientToProxyRequest, Response proxyToClientResponse,
-      org.eclipse.jetty.client.Request proxyToServerRequest) {
-    return new ReplayableRequestContent(clientToProxyRequest, exchange(clientToProxyRequest));
+      Request clientRequest, Response clientResponse,
+      org.eclipse.jetty.client.Request proxyRequest) {
+    return new ReplayableBody(new ProxyRequestContent(clientRequest), call(clientRequest));
   }
 
   @Override
   protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
-      Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
-      Response proxyToClientResponse, Callback proxyToClientCallback) {
-    return new TetherResponseListener(clientToProxyRequest, proxyToServerRequest,
-        proxyToClientResponse, proxyToClientCallback);
+      Request clientRequest, org.eclipse.jetty.client.Request proxyRequest,
+      Response clientResponse, Callback callback) {
+    return new ResponseListener(clientRequest, proxyRequest, clientResponse, callback);
   }
 
   @Override
-  protected void onServerToProxyResponseFailure(Request clientToProxyRequest,
-      org.eclipse.jetty.client.Request proxyToServerRequest,
-      org.eclipse.jetty.client.Response serverToProxyResponse, Response proxyToClientResponse,
-      Callback proxyToClientCallback, Throwable failure) {
-    Exchange exchange = exchange(clientToProxyRequest);
-    boolean noResponseByte = serverToProxyResponse == null || serverToProxyResponse.getStatus() == 0;
-    // A timeout means the backend has the request and is slow: not retried (504), as Istio's
-    // default retryOn has no per-try timeout condition.
-    boolean retriable = exchange != null && !proxyToClientResponse.isCommitted()
-        && (exchange.isRetryPending() || noResponseByte && !(failure instanceof TimeoutException));
-    if (retriable) {
-      Endpoint failed = exchange.endpoint();
-      switch (exchange.afterFailedAttempt()) {
-        case RETRY -> {
-          LOG.debug("{} failed ({}), retry {} on {}", failed.address(), failure,
-              exchange.retries(), exchange.endpoint().address());
-          try {
-            forward(exchange, clientToProxyRequest, proxyToClientResponse, proxyToClientCallback);
-            return;
-          } catch (RuntimeException | Error e) {
-            failure = e;
-          }
-        }
-        case REJECT -> {
-          LOG.debug("{} failed ({}), answering 503", failed.address(), failure);
-          writeNoHealthyUpstream(proxyToClientResponse, proxyToClientCallback);
-          return;
-        }
-        case GIVE_UP -> LOG.debug("{} failed ({}), not retried", failed.address(), failure);
-      }
+  protected void onServerToProxyResponseFailure(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest,
+      org.eclipse.jetty.client.Response serverResponse, Response clientResponse,
+      Callback callback, Throwable failure) {
+    ProxyCall call = call(clientRequest);
+    Step step = call.failed(failure);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} attempt {} ended ({}): {}", call.exchange.upstream(),
+          call.exchange.attempts(), failure, step);
     }
-    super.onServerToProxyResponseFailure(clientToProxyRequest, proxyToServerRequest,
-        serverToProxyResponse, proxyToClientResponse, proxyToClientCallback, failure);
+    next(call, step, clientRequest, clientResponse, callback, failure);
   }
 
-  private static void writeNoHealthyUpstream(Response response, Callback callback) {
-    response.setStatus(HttpStatus.SERVICE_UNAVAILABLE_503);
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-    Content.Sink.write(response, true, ProxyRules.NO_HEALTHY_UPSTREAM, callback);
+  @Override
+  protected void onProxyToClientResponseComplete(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest,
+      org.eclipse.jetty.client.Response serverResponse, Response clientResponse,
+      Callback callback) {
+    call(clientRequest).completed();
+    callback.succeeded();
   }
 
-  private static Exchange exchange(Request clientToProxyRequest) {
-    return (Exchange) clientToProxyRequest.getAttribute(Exchange.ATTRIBUTE);
+  @Override
+  protected void onProxyToClientResponseFailure(Request clientRequest,
+      org.eclipse.jetty.client.Request proxyRequest,
+      org.eclipse.jetty.client.Response serverResponse, Response clientResponse,
+      Callback callback, Throwable failure) {
+    call(clientRequest).exchange.failed(Failure.CANCELLED);
+    callback.failed(failure);
   }
 
-  private static String pathQuery(Request clientToProxyRequest) {
-    String pathQuery = clientToProxyRequest.getHttpURI().getPathQuery();
-    return pathQuery == null || pathQuery.isEmpty() ? "/" : pathQuery;
+  private static ProxyCall call(Request clientRequest) {
+    return (ProxyCall) clientRequest.getAttribute(ProxyCall.ATTRIBUTE);
   }
 
-  /**
-   * The client's body as the backend request's content, noting the first read: until then a
-   * failed attempt may hand the same body to a retry, so a failure is not passed on to the client
-   * request (which would poison its body for the next attempt).
-   */
-  private static final class ReplayableRequestContent extends ProxyRequestContent {
-    private final Exchange exchange;
+  /** The client request without its {@code Expect} field, for the superclass's 100-continue test. */
+  private static final class WithoutExpect extends Request.Wrapper {
+    private final HttpFields headers;
 
-    ReplayableRequestContent(Request clientToProxyRequest, Exchange exchange) {
-      super(clientToProxyRequest);
-      this.exchange = exchange;
+    WithoutExpect(Request clientRequest) {
+      super(clientRequest);
+      this.headers = HttpFields.build(clientRequest.getHeaders())
+          .remove(HttpHeader.EXPECT).asImmutable();
     }
 
     @Override
-    public Content.Chunk read() {
-      Content.Chunk chunk = super.read();
-      if (chunk != null) {
-        exchange.bodyTouched();
-      }
-      return chunk;
-    }
-
-    @Override
-    public void fail(Throwable failure) {
-      fail(failure, true);
-    }
-
-    @Override
-    public void fail(Throwable failure, boolean last) {
-      if (exchange.isBodyTouched()) {
-        super.fail(failure, last);
-      }
+    public HttpFields getHeaders() {
+      return headers;
     }
   }
 
   /**
-   * Copies the backend's response head (without hop-by-hop fields, including those its Connection
-   * header lists, which Jetty's listener keeps), adds the balancer's headers, and ends the
-   * attempt's in-flight accounting as soon as the backend exchange completes.
+   * Asks the exchange at the response head whether to relay it, writes the client response's
+   * fields from the exchange, and reports a client that stopped taking the body as the client's
+   * failure.
    */
-  private final class TetherResponseListener extends ProxyResponseListener {
-    private final Request clientToProxyRequest;
-    private final Response proxyToClientResponse;
+  private final class ResponseListener extends ProxyResponseListener {
+    private final ProxyCall call;
+    private final Response clientResponse;
 
-    TetherResponseListener(Request clientToProxyRequest,
-        org.eclipse.jetty.client.Request proxyToServerRequest, Response proxyToClientResponse,
-        Callback proxyToClientCallback) {
-      super(clientToProxyRequest, proxyToServerRequest, proxyToClientResponse,
-          proxyToClientCallback);
-      this.clientToProxyRequest = clientToProxyRequest;
-      this.proxyToClientResponse = proxyToClientResponse;
+    ResponseListener(Request clientRequest, org.eclipse.jetty.client.Request proxyRequest,
+        Response clientResponse, Callback callback) {
+      super(clientRequest, proxyRequest, clientResponse, callback);
+      this.call = call(clientRequest);
+      this.clientResponse = clientResponse;
     }
 
     @Override
-    public void onBegin(org.eclipse.jetty.client.Response serverToProxyResponse) {
-      if (exchange(clientToProxyRequest).retriesResponse(serverToProxyResponse.getStatus())) {
-        // Nothing of this response reaches the client: the failure hook forwards again.
-        serverToProxyResponse.abort(new RetriableResponseException(serverToProxyResponse.getStatus()));
+    public void onBegin(org.eclipse.jetty.client.Response serverResponse) {
+      if (call.responseBegin(serverResponse.getStatus()) != Step.RELAY) {
+        // Nothing of this response reaches the client: the failure hook does what the
+        // exchange said (forward again, or reply).
+        serverResponse.abort(DROPPED);
         return;
       }
-      super.onBegin(serverToProxyResponse);
+      super.onBegin(serverResponse);
     }
 
     @Override
-    public void onHeaders(org.eclipse.jetty.client.Response serverToProxyResponse) {
-      if (exchange(clientToProxyRequest).isRetryPending()) {
-        return; // abandoned in onBegin
+    public void onHeaders(org.eclipse.jetty.client.Response serverResponse) {
+      if (call.isRelaying()) {
+        call.exchange.responseHeaders(new JettyFields(serverResponse.getHeaders()),
+            new ClientResponseFields(clientResponse.getHeaders()));
       }
-      HttpFields serverHeaders = serverToProxyResponse.getHeaders();
-      Set<String> connectionListed = serverHeaders.contains(HttpHeader.CONNECTION)
-          ? HopByHop.connectionListed(serverHeaders.getValuesList(HttpHeader.CONNECTION))
-          : Set.of();
-      HttpFields.Mutable clientHeaders = proxyToClientResponse.getHeaders();
-      // Fields Jetty put there already (Date, Server): the backend's first field of such a name
-      // replaces them; every other field is added, so repeated headers such as Set-Cookie all
-      // pass, untouched.
-      int preset = clientHeaders.size();
-      boolean[] replaced = new boolean[preset];
-      for (HttpField field : serverHeaders) {
-        String name = field.getLowerCaseName();
-        if (HopByHop.isHopByHop(name, connectionListed)) {
-          continue;
-        }
-        int jettys = presetIndex(clientHeaders, preset, field);
-        if (jettys >= 0 && !replaced[jettys]) {
-          replaced[jettys] = true;
-          clientHeaders.put(field);
-        } else {
-          clientHeaders.add(field);
-        }
-      }
-      for (ResponseHeader header : exchange(clientToProxyRequest).responseHeaders()) {
-        if (header.replace()) {
-          clientHeaders.put(header.name(), header.value());
-        } else {
-          clientHeaders.add(header.name(), header.value());
-        }
-      }
-    }
-
-    /** Which of Jetty's own first {@code preset} fields has the name of {@code field}, or -1. */
-    private int presetIndex(HttpFields.Mutable clientHeaders, int preset, HttpField field) {
-      for (int k = 0; k < preset; k++) {
-        if (clientHeaders.getField(k).isSameName(field)) {
-          return k;
-        }
-      }
-      return -1;
     }
 
     @Override
-    public void onComplete(Result result) {
-      exchange(clientToProxyRequest).finish(result.getResponse().getStatus());
-      super.onComplete(result);
+    public void onContent(org.eclipse.jetty.client.Response serverResponse,
+        Content.Chunk serverChunk, Runnable demander) {
+      serverChunk.retain();
+      clientResponse.write(false, serverChunk.getByteBuffer(), Callback.from(
+          () -> {
+            serverChunk.release();
+            demander.run();
+          },
+          failure -> {
+            serverChunk.release();
+            serverResponse.abort(new Failures.ClientGone(failure));
+          }));
     }
   }
 }

@@ -1,48 +1,53 @@
 package dev.tether.jetty;
 
 import dev.tether.api.Balancer;
-import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
-import dev.tether.api.RequestView;
-import dev.tether.api.ResponseHeader;
-import dev.tether.client.HopByHop;
+import dev.tether.api.Exchange;
+import dev.tether.api.Exchange.Step;
+import dev.tether.api.Failure;
+import dev.tether.api.Proxy;
 import dev.tether.core.ConfigException;
 import dev.tether.core.Tether;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
-import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
-import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * The Tether proxy as a Jakarta Servlet (Jetty's ee10 {@link ProxyServlet}), for a webapp that
- * maps it in {@code web.xml}. It behaves as {@link TetherProxyHandler} does; prefer the handler
- * (the {@code tether} Jetty module) unless the proxy must live inside a webapp.
+ * maps it in {@code web.xml}. It drives the same core {@link Exchange} as
+ * {@link TetherProxyHandler}, on the servlet's hooks: local replies through the servlet response
+ * ({@code Content-Type: text/plain}, never the container's error page), header fields from the
+ * exchange on both legs, the same timeouts (ProxyServlet's total {@code timeout} is not used: it
+ * would cut streams) and the same retries. Upgrade requests (WebSocket and any HTTP/1.1
+ * {@code Upgrade}) run through the same {@link UpgradeRelay} as the handler's, on the core
+ * request under the servlet request, with a blocking callback as Jetty's own WebSocket servlet
+ * upgrades (a servlet {@code HttpServletRequest.upgrade} is not implemented by Jetty 12.0's
+ * ee10); the open tunnel holds no thread. Prefer the handler (the {@code tether} Jetty module)
+ * unless the proxy must live inside a webapp.
  *
  * <p>Configuration: every Tether key as an init-parameter, with or without the {@code tether.}
  * prefix ({@code endpoints}, {@code sessionHeader}, ...). Init-parameters that are not Tether keys
- * and carry no prefix belong to {@link ProxyServlet} ({@code maxThreads}, {@code timeout},
- * {@code idleTimeout}, ...). A relative {@code destinationRule} is resolved against the
- * {@code jetty.base} system property. A bad value makes the servlet unavailable with the message
- * {@code key: value (expected: ...)}.
+ * and carry no prefix belong to {@link ProxyServlet} ({@code maxThreads}, {@code maxConnections},
+ * ...; its {@code timeout} and {@code idleTimeout} are replaced by Tether's timeouts). A relative
+ * {@code destinationRule} is resolved against the {@code jetty.base} system property. A bad value
+ * makes the servlet unavailable with the message {@code key: value (expected: ...)}.
  *
  * <pre>{@code
  * <servlet>
@@ -60,7 +65,14 @@ import org.eclipse.jetty.io.Content;
 public class TetherProxyServlet extends ProxyServlet {
   private static final long serialVersionUID = 1L;
 
+  /** Why a backend response was abandoned at its head: the exchange retries or replies instead. */
+  private static final Exception DROPPED = new Exception("response dropped", null, false, false) {
+    private static final long serialVersionUID = 1L;
+  };
+
   private transient volatile Balancer balancer;
+  private transient volatile Proxy proxy;
+  private transient volatile UpgradeRelay relay;
   /** Whether {@link #init()} built the balancer, so {@link #destroy()} closes it. */
   private transient volatile boolean ownsBalancer;
 
@@ -82,28 +94,44 @@ public class TetherProxyServlet extends ProxyServlet {
 
   @Override
   public void init() throws ServletException {
-    super.init();
-    if (balancer != null) {
-      return;
-    }
-    Set<String> tetherKeys = Tether.defaults().keySet();
-    Map<String, String> keys = new LinkedHashMap<>();
-    for (String name : Collections.list(getInitParameterNames())) {
-      if (name.startsWith("tether.") || tetherKeys.contains(name)) {
-        keys.put(name, getInitParameter(name));
+    if (balancer == null) {
+      Set<String> tetherKeys = Tether.defaults().keySet();
+      Map<String, String> keys = new LinkedHashMap<>();
+      for (String name : Collections.list(getInitParameterNames())) {
+        if (name.startsWith("tether.") || tetherKeys.contains(name)) {
+          keys.put(name, getInitParameter(name));
+        }
+      }
+      try {
+        balancer = Tether.balancer(
+            Settings.parse(keys, Path.of(System.getProperty("jetty.base", ""))));
+        ownsBalancer = true;
+      } catch (ConfigException e) {
+        throw new UnavailableException(e.getMessage());
       }
     }
+    proxy = Tether.proxy(balancer);
+    super.init();
+    UpgradeRelay upgrades = new UpgradeRelay(getHttpClient(), proxy.timeouts());
     try {
-      balancer = Tether.balancer(
-          Settings.parse(keys, Path.of(System.getProperty("jetty.base", ""))));
-      ownsBalancer = true;
-    } catch (ConfigException e) {
-      throw new UnavailableException(e.getMessage());
+      upgrades.start();
+    } catch (Exception e) {
+      throw new ServletException("cannot start the upgrade relay", e);
     }
+    relay = upgrades;
   }
 
   @Override
   public void destroy() {
+    try {
+      UpgradeRelay upgrades = relay;
+      relay = null;
+      if (upgrades != null) {
+        upgrades.stop();
+      }
+    } catch (Exception e) {
+      _log.debug("could not stop the upgrade relay", e);
+    }
     try {
       super.destroy();
     } finally {
@@ -120,112 +148,113 @@ public class TetherProxyServlet extends ProxyServlet {
     HttpClient client = super.createHttpClient();
     // Forward the client's User-Agent untouched; never invent one.
     client.setUserAgentField(null);
+    client.setConnectTimeout(proxy.timeouts().connect().toMillis());
     return client;
+  }
+
+  /** No total timeout: the head timer and the idle timeout are Tether's (see the class doc). */
+  @Override
+  public long getTimeout() {
+    return 0;
   }
 
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws ServletException, IOException {
-    Balancer current = balancer;
-    RequestView view = new ServletRequestView(request);
-    Decision decision = current.route(view);
-    if (!decision.routed()) {
-      writeNoHealthyUpstream(request, response);
+    Proxy current = proxy;
+    ServletContextRequest coreRequest = ServletContextRequest.getServletContextRequest(request);
+    Exchange exchange = current.open(new JettyRequestView(coreRequest));
+    if (exchange.start() != Step.FORWARD) {
+      LocalReplies.write(response, exchange.reply());
       return;
     }
-    Exchange exchange = new Exchange(current, view, decision);
-    request.setAttribute(Exchange.ATTRIBUTE, exchange);
-    Endpoint endpoint = exchange.start();
-    request.setAttribute(ProxyRules.UPSTREAM_ATTRIBUTE, endpoint.address());
-    try {
-      super.service(request, response);
-    } catch (IOException | ServletException | RuntimeException | Error e) {
-      exchange.finish(0);
-      throw e;
+    if (exchange.isUpgrade()) {
+      upgrade(exchange, coreRequest);
+      return;
+    }
+    ProxyCall call = new ProxyCall(exchange, getHttpClient().getScheduler(),
+        current.timeouts().idle().toMillis());
+    request.setAttribute(ProxyCall.ATTRIBUTE, call);
+    coreRequest.addFailureListener(call);
+    request.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, exchange.upstream());
+    super.service(request, response);
+  }
+
+  /** The handler's relay on the core request, this thread waiting for the handshake only. */
+  private void upgrade(Exchange exchange, ServletContextRequest coreRequest) {
+    try (Blocker.Callback handshake = Blocker.callback()) {
+      relay.relay(exchange, coreRequest, coreRequest.getServletContextResponse(), handshake);
+      handshake.block();
+    } catch (IOException e) {
+      _log.debug("upgrade ended before its answer was written", e);
     }
   }
 
   @Override
   protected String rewriteTarget(HttpServletRequest clientRequest) {
-    return "http://" + exchange(clientRequest).endpoint().address() + pathAndQuery(clientRequest);
+    // Only null-checked and logged by the superclass: newProxyRequest builds the target.
+    return Targets.pathAndQuery(ServletContextRequest.getServletContextRequest(clientRequest));
   }
 
   @Override
   protected Request newProxyRequest(HttpServletRequest request, String rewrittenTarget) {
     // Not through java.net.URI: it rejects targets Jetty accepts; the target goes on as received.
-    Endpoint endpoint = exchange(request).endpoint();
-    return getHttpClient().newRequest(endpoint.host(), endpoint.port())
+    ProxyCall call = call(request);
+    Endpoint endpoint = call.exchange.endpoint();
+    Request proxyRequest = getHttpClient().newRequest(endpoint.host(), endpoint.port())
         .scheme("http")
         .method(request.getMethod())
-        .path(pathAndQuery(request))
+        .path(rewrittenTarget)
         .attribute(CLIENT_REQUEST_ATTRIBUTE, request);
+    call.attempt(proxyRequest);
+    return proxyRequest;
   }
 
+  /** The exchange wrote the fields in {@link ProxyCall#attempt}; only ProxyServlet's hostHeader is left. */
   @Override
   protected void copyRequestHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-    super.copyRequestHeaders(clientRequest, proxyRequest);
-    // ProxyServlet drops Host unless preserveHost; Tether keeps it as the client sent it.
-    String host = clientRequest.getHeader("Host");
-    if (host != null && getHostHeader() == null) {
+    String host = getHostHeader();
+    if (host != null) {
       proxyRequest.headers(headers -> headers.put(HttpHeader.HOST, host));
     }
   }
 
+  /** None: the exchange wrote X-Forwarded-For/-Proto/-Host, and Tether adds no Via or Forwarded. */
   @Override
   protected void addProxyHeaders(HttpServletRequest clientRequest, Request proxyRequest) {
-    String forwardedFor = ProxyRules.forwardedFor(
-        Collections.list(clientRequest.getHeaders("X-Forwarded-For")),
-        Addresses.normalize(clientRequest.getRemoteAddr()));
-    String proto = clientRequest.getScheme();
-    String host = clientRequest.getHeader("Host");
-    proxyRequest.headers(headers -> {
-      headers.put(HttpHeader.X_FORWARDED_FOR, forwardedFor);
-      headers.put(HttpHeader.X_FORWARDED_PROTO, proto);
-      if (host != null) {
-        headers.put(HttpHeader.X_FORWARDED_HOST, host);
-      }
-    });
+  }
+
+  /** Never: the exchange drops Expect, and the container answers 100-continue at the first read. */
+  @Override
+  protected boolean expects100Continue(HttpServletRequest request) {
+    return false;
   }
 
   @Override
   protected Request.Content proxyRequestContent(HttpServletRequest request,
       HttpServletResponse response, Request proxyRequest) throws IOException {
-    Exchange exchange = exchange(request);
-    return new ProxyInputStreamRequestContent(request, response, proxyRequest,
-        request.getInputStream()) {
-      @Override
-      public Content.Chunk read() {
-        Content.Chunk chunk = super.read();
-        if (chunk != null) {
-          exchange.bodyTouched();
-        }
-        return chunk;
-      }
+    // An anonymous subclass: the superclass's content has a protected constructor.
+    return new ReplayableBody(new ProxyInputStreamRequestContent(request, response, proxyRequest,
+        request.getInputStream()) { }, call(request));
+  }
 
-      @Override
-      public void fail(Throwable failure) {
-        fail(failure, true);
-      }
-
-      @Override
-      public void fail(Throwable failure, boolean last) {
-        // An untouched body may still go to a retry: do not close the client's stream.
-        if (exchange.isBodyTouched()) {
-          super.fail(failure, last);
-        }
-      }
-    };
+  @Override
+  protected void onClientRequestFailure(HttpServletRequest clientRequest, Request proxyRequest,
+      HttpServletResponse proxyResponse, Throwable failure) {
+    proxyRequest.abort(new Failures.ClientGone(failure));
   }
 
   @Override
   protected Response.Listener newProxyResponseListener(HttpServletRequest request,
       HttpServletResponse response) {
+    ProxyCall call = call(request);
     return new ProxyResponseListener(request, response) {
       @Override
       public void onBegin(Response serverResponse) {
-        if (exchange(request).retriesResponse(serverResponse.getStatus())) {
-          // Nothing of this response reaches the client: onProxyResponseFailure sends again.
-          serverResponse.abort(new RetriableResponseException(serverResponse.getStatus()));
+        if (call.responseBegin(serverResponse.getStatus()) != Step.RELAY) {
+          // Nothing of this response reaches the client: onProxyResponseFailure does what the
+          // exchange said (forward again, or reply).
+          serverResponse.abort(DROPPED);
           return;
         }
         super.onBegin(serverResponse);
@@ -233,15 +262,9 @@ public class TetherProxyServlet extends ProxyServlet {
 
       @Override
       public void onHeaders(Response serverResponse) {
-        if (!exchange(request).isRetryPending()) {
+        if (call.isRelaying()) {
           super.onHeaders(serverResponse);
         }
-      }
-
-      @Override
-      public void onComplete(Result result) {
-        exchange(request).finish(result.getResponse().getStatus());
-        super.onComplete(result);
       }
     };
   }
@@ -249,98 +272,81 @@ public class TetherProxyServlet extends ProxyServlet {
   @Override
   protected void onServerResponseHeaders(HttpServletRequest clientRequest,
       HttpServletResponse proxyResponse, Response serverResponse) {
-    Set<String> connectionListed = HopByHop.connectionListed(
-        serverResponse.getHeaders().getValuesList(HttpHeader.CONNECTION));
-    Set<String> seen = new HashSet<>();
-    for (HttpField field : serverResponse.getHeaders()) {
-      String name = field.getLowerCaseName();
-      if (HopByHop.isHopByHop(name, connectionListed)) {
-        continue;
-      }
-      if (seen.add(name)) {
-        proxyResponse.setHeader(field.getName(), field.getValue());
-      } else {
-        proxyResponse.addHeader(field.getName(), field.getValue());
-      }
+    call(clientRequest).exchange.responseHeaders(new JettyFields(serverResponse.getHeaders()),
+        new ServletResponseFields(proxyResponse));
+  }
+
+  /**
+   * Writes a body chunk and flushes it, so a stream (server-sent events) reaches the client as it
+   * comes rather than when the servlet's buffer fills, as the handler relays it; a client that
+   * cannot take it is the client's failure, not the backend's.
+   */
+  @Override
+  protected void onResponseContent(HttpServletRequest request, HttpServletResponse response,
+      Response proxyResponse, byte[] buffer, int offset, int length, Callback callback) {
+    try {
+      response.getOutputStream().write(buffer, offset, length);
+      response.getOutputStream().flush();
+    } catch (IOException | RuntimeException e) {
+      callback.failed(new Failures.ClientGone(e));
+      return;
     }
-    for (ResponseHeader header : exchange(clientRequest).responseHeaders()) {
-      if (header.replace()) {
-        proxyResponse.setHeader(header.name(), header.value());
-      } else {
-        proxyResponse.addHeader(header.name(), header.value());
-      }
-    }
+    callback.succeeded();
+  }
+
+  @Override
+  protected void onProxyResponseSuccess(HttpServletRequest clientRequest,
+      HttpServletResponse proxyResponse, Response serverResponse) {
+    call(clientRequest).completed();
+    super.onProxyResponseSuccess(clientRequest, proxyResponse, serverResponse);
   }
 
   @Override
   protected void onProxyResponseFailure(HttpServletRequest clientRequest,
       HttpServletResponse proxyResponse, Response serverResponse, Throwable failure) {
-    Exchange exchange = exchange(clientRequest);
-    boolean noResponseByte = serverResponse == null || serverResponse.getStatus() == 0;
-    // A timeout means the backend has the request and is slow: not retried (504).
-    boolean retriable = exchange != null && !proxyResponse.isCommitted()
-        && (exchange.isRetryPending() || noResponseByte && !(failure instanceof TimeoutException));
-    if (retriable) {
-      Endpoint failed = exchange.endpoint();
-      switch (exchange.afterFailedAttempt()) {
-        case RETRY -> {
-          _log.debug("{} failed ({}), retry {} on {}", failed.address(), failure,
-              exchange.retries(), exchange.endpoint().address());
-          try {
-            resend(clientRequest, proxyResponse, exchange);
-            return;
-          } catch (IOException | RuntimeException e) {
-            exchange.finish(0);
-            failure = e;
-          }
-        }
-        case REJECT -> {
-          _log.debug("{} failed ({}), answering 503", failed.address(), failure);
-          writeNoHealthyUpstream(clientRequest, proxyResponse);
+    ProxyCall call = call(clientRequest);
+    Step step = call.failed(failure);
+    if (_log.isDebugEnabled()) {
+      _log.debug("{} attempt {} ended ({}): {}", call.exchange.upstream(),
+          call.exchange.attempts(), failure, step);
+    }
+    AsyncContext async = clientRequest.getAsyncContext();
+    try {
+      switch (step) {
+        case FORWARD -> {
+          resend(clientRequest, proxyResponse, call);
           return;
         }
-        case GIVE_UP -> _log.debug("{} failed ({}), not retried", failed.address(), failure);
+        case REPLY -> LocalReplies.write(proxyResponse, call.exchange.reply());
+        default -> {
+          // The client is gone, or a relayed body was cut: send what head there is, then abort
+          // the connection (sendError(-1)), so the client never takes the response as whole.
+          if (call.isRelaying() && !proxyResponse.isCommitted()) {
+            proxyResponse.flushBuffer();
+          }
+          proxyResponse.sendError(-1);
+        }
       }
+    } catch (IOException | RuntimeException e) {
+      _log.debug("could not answer after {}", failure, e);
+      call.exchange.failed(Failure.CANCELLED);
     }
-    super.onProxyResponseFailure(clientRequest, proxyResponse, serverResponse, failure);
+    async.complete();
   }
 
-  /** What {@link ProxyServlet#service} does, minus starting async: it has started already. */
+  /** What {@link ProxyServlet#service} does for a new attempt, minus starting async again. */
   private void resend(HttpServletRequest clientRequest, HttpServletResponse proxyResponse,
-      Exchange exchange) throws IOException {
-    Endpoint endpoint = exchange.start();
-    clientRequest.setAttribute(ProxyRules.UPSTREAM_ATTRIBUTE, endpoint.address());
+      ProxyCall call) throws IOException {
+    clientRequest.setAttribute(Exchange.UPSTREAM_ATTRIBUTE, call.exchange.upstream());
     Request proxyRequest = newProxyRequest(clientRequest, rewriteTarget(clientRequest));
     copyRequestHeaders(clientRequest, proxyRequest);
-    addProxyHeaders(clientRequest, proxyRequest);
-    proxyRequest.timeout(getTimeout(), TimeUnit.MILLISECONDS);
     if (hasContent(clientRequest)) {
       proxyRequest.body(proxyRequestContent(clientRequest, proxyResponse, proxyRequest));
     }
     sendProxyRequest(clientRequest, proxyResponse, proxyRequest);
   }
 
-  private void writeNoHealthyUpstream(HttpServletRequest request, HttpServletResponse response) {
-    try {
-      response.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-      response.setContentType("text/plain; charset=utf-8");
-      response.getOutputStream().write(
-          ProxyRules.NO_HEALTHY_UPSTREAM.getBytes(StandardCharsets.UTF_8));
-    } catch (IOException | RuntimeException e) {
-      _log.debug("could not write the 503", e);
-    } finally {
-      if (request.isAsyncStarted()) {
-        request.getAsyncContext().complete();
-      }
-    }
-  }
-
-  private static Exchange exchange(HttpServletRequest request) {
-    return (Exchange) request.getAttribute(Exchange.ATTRIBUTE);
-  }
-
-  private static String pathAndQuery(HttpServletRequest request) {
-    String query = request.getQueryString();
-    return query == null ? request.getRequestURI() : request.getRequestURI() + "?" + query;
+  private static ProxyCall call(HttpServletRequest request) {
+    return (ProxyCall) request.getAttribute(ProxyCall.ATTRIBUTE);
   }
 }

@@ -3,6 +3,7 @@ package dev.tether.jetty;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
+import dev.tether.api.Failure;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.TetherConfig;
@@ -10,7 +11,8 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
-/** A real balancer that also records the in-flight hooks: "start ip:port", "finish ip:port 200". */
+/** A real balancer that also records the in-flight hooks: "start ip:port", "finish ip:port 200",
+ * "failed ip:port CONNECT", "tunnelOpened ip:port", "tunnelClosed ip:port". */
 final class RecordingBalancer implements Balancer {
   private final Balancer delegate;
   final Queue<String> events = new ConcurrentLinkedQueue<>();
@@ -51,8 +53,21 @@ final class RecordingBalancer implements Balancer {
   }
 
   @Override
-  public boolean shouldRetry(RequestView request, Decision decision, int status, int retriesSoFar) {
-    return delegate.shouldRetry(request, decision, status, retriesSoFar);
+  public void requestFailed(Endpoint endpoint, Failure failure) {
+    events.add("failed " + endpoint.address() + " " + failure);
+    delegate.requestFailed(endpoint, failure);
+  }
+
+  @Override
+  public void tunnelOpened(Endpoint endpoint) {
+    events.add("tunnelOpened " + endpoint.address());
+    delegate.tunnelOpened(endpoint);
+  }
+
+  @Override
+  public void tunnelClosed(Endpoint endpoint) {
+    events.add("tunnelClosed " + endpoint.address());
+    delegate.tunnelClosed(endpoint);
   }
 
   @Override

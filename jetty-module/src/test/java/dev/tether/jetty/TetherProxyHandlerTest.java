@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -30,6 +33,7 @@ final class TetherProxyHandlerTest extends ProxyScenarios {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
+    connector.setIdleTimeout(connectorIdleMillis);
     server.addConnector(connector);
     List<String> upstreams = new CopyOnWriteArrayList<>();
     server.setHandler(new Handler.Wrapper(new TetherProxyHandler(balancer)) {
@@ -66,6 +70,41 @@ final class TetherProxyHandlerTest extends ProxyScenarios {
         }
       }
     };
+  }
+
+  @Test
+  void anH2cClientIsServedOverHttp2AndItsUpgradeIsNotTunnelled() throws Exception {
+    RecordingBalancer balancer = new RecordingBalancer(Tether.balancer(Tether.parseConfig(
+        keys("sessionHeader", SESSION_HEADER))));
+    Server server = new Server();
+    HttpConfiguration config = new HttpConfiguration();
+    ServerConnector connector = new ServerConnector(server,
+        new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
+    server.setHandler(new TetherProxyHandler(balancer));
+    server.start();
+    try {
+      java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder()
+          .version(java.net.http.HttpClient.Version.HTTP_2).build();
+      Backend target = backends.get(1);
+      for (int i = 0; i < 3; i++) {
+        // The first request carries Upgrade: h2c, which Jetty itself answers.
+        java.net.http.HttpResponse<String> response = h2.send(java.net.http.HttpRequest
+                .newBuilder(URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/h2"))
+                .header(SESSION_HEADER, target.sessionHeaderValue()).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+        assertThat(response.body()).isEqualTo(target.address());
+      }
+      assertThat(balancer.events("tunnel")).isEmpty();
+      assertThat(Backend.values(target.lastRequestHeaders(), "Host"))
+          .containsExactly("127.0.0.1:" + connector.getLocalPort());
+    } finally {
+      server.stop();
+      balancer.close();
+    }
   }
 
   @Test

@@ -28,6 +28,7 @@ final class TetherProxyServletTest extends ProxyScenarios {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
+    connector.setIdleTimeout(connectorIdleMillis);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     List<String> upstreams = new CopyOnWriteArrayList<>();
