@@ -281,6 +281,11 @@ public abstract class ProxyContract {
         .containsExactly(SessionValues.header(alpha.address()));
   }
 
+  /**
+   * Tether's own rule, stricter than Envoy (which retries whatever the method when
+   * {@code retry_on} matches, having buffered the body): a request that may have reached a
+   * backend is sent again only when its method is idempotent.
+   */
   @Test
   void postIsNeverSentAgainAfterAResetWhateverRetryOnSays() throws Exception {
     ResettingBackend reset = resetting("reset");
