@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.NoSuchPaddingException;
@@ -27,8 +28,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * IPv4 value is {@code 45 + n} bytes, 62 to 82 characters; IPv6 is {@code 57 + n}, 78 to 98.
  *
  * <p>Opening never throws and never allocates in proportion to its input: the length is checked
- * before anything is decoded, and decoding works in per-thread buffers of fixed size. A
- * {@link Cipher} is not thread-safe; each thread keeps its own, initialised per value.
+ * before anything is decoded, and decoding works in buffers of fixed size. A {@link Cipher} is not
+ * thread-safe and costly to create: a few of them, each with its buffers, are shared by
+ * {@link Stripes} of threads and initialised per value under the stripe's lock.
  *
  * @see <a href="https://csrc.nist.gov/pubs/sp/800/38/d/final">NIST SP 800-38D (GCM)</a>
  */
@@ -62,7 +64,7 @@ final class SealedValue {
       "authentication failed (tampered, or sealed by another ring's key of that id)";
   static final String BAD_PLAINTEXT = "sealed content is not an address and an expiry";
 
-  /** One thread's cipher and buffers. */
+  /** One stripe's cipher and buffers; used only under its own lock. */
   private static final class Scratch {
     final Cipher cipher;
     final byte[] value = new byte[MAX_BYTES];
@@ -77,7 +79,8 @@ final class SealedValue {
     }
   }
 
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private static final AtomicReferenceArray<Scratch> SCRATCH =
+      new AtomicReferenceArray<>(Stripes.COUNT);
 
   private SealedValue() {}
 
@@ -89,7 +92,14 @@ final class SealedValue {
    *     bytes: never an endpoint's address)
    */
   static String seal(KeyRing ring, String address, long expires, NonceSource nonces) {
-    Scratch scratch = SCRATCH.get();
+    Scratch scratch = scratch();
+    synchronized (scratch) {
+      return seal(scratch, ring, address, expires, nonces);
+    }
+  }
+
+  private static String seal(Scratch scratch, KeyRing ring, String address, long expires,
+      NonceSource nonces) {
     byte[] plain = scratch.plain;
     int addressLength = PackedAddress.pack(address, plain, 0);
     if (addressLength < 0) {
@@ -142,7 +152,14 @@ final class SealedValue {
     if (text == null || text.length() < MIN_CHARS || text.length() > MAX_CHARS) {
       return SessionValue.invalid(NOT_SEALED);
     }
-    Scratch scratch = SCRATCH.get();
+    Scratch scratch = scratch();
+    synchronized (scratch) {
+      return open(scratch, ring, text, nowSeconds);
+    }
+  }
+
+  private static SessionValue open(Scratch scratch, KeyRing ring, CharSequence text,
+      long nowSeconds) {
     byte[] value = scratch.value;
     int length = Base64Url.decode(text, value);
     if (length < 0) {
@@ -188,6 +205,17 @@ final class SealedValue {
       return SessionValue.invalid("expired at " + Long.toUnsignedString(expires));
     }
     return SessionValue.sealed(address, expires, key.id);
+  }
+
+  /** The calling thread's stripe, created on first use. */
+  private static Scratch scratch() {
+    int index = Stripes.index();
+    Scratch scratch = SCRATCH.get(index);
+    if (scratch == null) {
+      SCRATCH.compareAndSet(index, null, new Scratch());
+      scratch = SCRATCH.get(index);
+    }
+    return scratch;
   }
 
   /** Whether {@code text} is shaped as a sealed value rather than an Envoy one (migrate mode). */
