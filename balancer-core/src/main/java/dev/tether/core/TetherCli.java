@@ -49,8 +49,8 @@ public final class TetherCli {
       "      the fraction of N random keys whose endpoint changes",
       "  keygen [--id ID]",
       "      a new key ring line, ID=BASE64 (32 random bytes; ID by default k<UTC date and time>)",
-      "  seal --sessionSealKeys FILE --address host:port [--expires UNIX_SECONDS]",
-      "      a sealed session value for the address, sealed with the ring's active (first) key",
+      "  seal --sessionSealKeys FILE --address host:port ... [--expires UNIX_SECONDS]",
+      "      a sealed session value for each address, sealed with the ring's active (first) key",
       "  unseal --sessionSealKeys FILE VALUE [--now UNIX_SECONDS]",
       "      address=host:port expires=N key=ID, or invalid: reason",
       "",
@@ -340,18 +340,22 @@ public final class TetherCli {
     args.allow("sessionSealKeys", "address", "expires");
     args.noPositional();
     KeyRing ring = ring(args);
-    String[] hp = hostPort("address", args.required("address"));
-    int port = Integer.parseInt(hp[1]);
-    if (port == 0) {
-      throw new ConfigException("address", args.first("address"), "host:port with a port from 1 to 65535");
+    args.required("address");
+    long expires = args.has("expires") ? args.u64("expires") : 0;
+    List<String> values = new ArrayList<>();
+    for (String given : args.all("address")) {
+      String[] hp = hostPort("address", given);
+      int port = Integer.parseInt(hp[1]);
+      if (port == 0) {
+        throw new ConfigException("address", given, "host:port with a port from 1 to 65535");
+      }
+      String value = SealedValue.seal(ring, RequestHasher.hostPort(hp[0], port), expires, nonces);
+      if (value == null) {
+        throw new ConfigException("address", given, "a host of at most 255 bytes");
+      }
+      values.add(value);
     }
-    String address = RequestHasher.hostPort(hp[0], port);
-    String value = SealedValue.seal(ring, address, args.has("expires") ? args.u64("expires") : 0,
-        nonces);
-    if (value == null) {
-      throw new ConfigException("address", args.first("address"), "a host of at most 255 bytes");
-    }
-    out.println(value);
+    values.forEach(out::println);
     return OK;
   }
 

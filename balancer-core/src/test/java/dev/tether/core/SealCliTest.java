@@ -69,6 +69,12 @@ final class SealCliTest {
     assertThat(stdout()).isEqualTo("address=10.0.0.1:8080 expires=1767225600 key=B");
     run("unseal", "--sessionSealKeys", keys.toString(), value, "--now", "1767225601");
     assertThat(stdout()).isEqualTo("invalid: expired at 1767225600");
+    assertThat(run("seal", "--sessionSealKeys", keys.toString(), "--address", "10.0.0.1:80",
+        "--address", "10.0.0.2:80", "--address", "10.0.0.1:80")).isZero();
+    String[] three = stdout().split("\n");
+    assertThat(three).hasSize(3).doesNotHaveDuplicates();
+    run("unseal", "--sessionSealKeys", keys.toString(), three[1]);
+    assertThat(stdout()).isEqualTo("address=10.0.0.2:80 expires=0 key=B");
     run("seal", "--sessionSealKeys", keys.toString(), "--address", "[2001:DB8::1]:443");
     run("unseal", "--sessionSealKeys", keys.toString(), stdout());
     assertThat(stdout()).isEqualTo("address=[2001:db8::1]:443 expires=0 key=B");
