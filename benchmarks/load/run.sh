@@ -21,7 +21,8 @@
 # MEMORY_SESSIONS (1000000, 0 skips), PROFILE (1; 0 skips), LOAD_MAX (2) and LOAD_WAIT (600 s):
 # wait at most LOAD_WAIT for the 1-minute load average to drop below LOAD_MAX first; RESULTS
 # (output file), JVM_OPTS (proxy JVMs), JETTY_DIST and TOMCAT_JAR (artifacts), HOLD=1 (start
-# everything, then wait for experiments by hand instead of measuring).
+# everything, then wait for experiments by hand instead of measuring), TARGETS (the targets to
+# warm up and measure, space-separated; all by default; every proxy is started either way).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,7 +54,10 @@ SESSION_HEADER=x-session
 JETTY_DIST=${JETTY_DIST:-$ROOT/jetty-module/target/tether-jetty-dist.zip}
 TOMCAT_JAR=${TOMCAT_JAR:-$ROOT/tomcat-valve/target/tether-tomcat-0.1.0-SNAPSHOT.jar}
 CLI_JAR=${CLI_JAR:-$ROOT/balancer-core/target/tether-cli.jar}
-TARGETS=(direct jetty-proxy nginx tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat)
+ALL_TARGETS="direct jetty-proxy nginx tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat"
+read -r -a TARGETS <<<"${TARGETS:-$ALL_TARGETS}"
+for t in "${TARGETS[@]}"; do case " $ALL_TARGETS " in *" $t "*) ;; *) echo "unknown target $t (known: $ALL_TARGETS)" >&2; exit 2 ;; esac; done
+measured() { case " ${TARGETS[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 MODES=(fixed 10k)
 STARTED=$(date +%s)
 
@@ -405,9 +409,11 @@ log "measuring; load average $LOAD_BEFORE"
 # seconds (a JVM proxy sharing two cores with its load generator needs about a minute of load
 # before C2 has compiled its request path).
 for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+  measured "$t" || continue
   jcmd "${PID_OF[$t]}" JFR.start name=instrument >/dev/null && jcmd "${PID_OF[$t]}" JFR.stop name=instrument >/dev/null
 done
 for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+  measured "$t" || continue
   spent=0 previous=0 m=10k
   while [ "$spent" -lt "$WARMUP_MAX" ]; do
     measure warmup "$t" "$m" "$WARMUP_STEP"
@@ -420,7 +426,7 @@ for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomc
     fi
   done
 done
-for t in direct nginx; do measure warmup "$t" 10k 3; done
+for t in direct nginx; do measured "$t" && measure warmup "$t" 10k 3; done
 log "warm-up done"
 
 # Rounds, interleaved: every round visits every target and mode, starting one target further on.
@@ -443,6 +449,7 @@ PROFILE_MD=$RUN/profile.md
 : >"$PROFILE_MD"
 if [ "$PROFILE" = 1 ]; then
   for t in tether-jetty tether-tomcat; do
+    measured "$t" || continue
     pid=${PID_OF[$t]}
     jcmd "$pid" JFR.start name=load settings=profile filename="$RUN/$t.jfr" >/dev/null
     # Halfway through the run: connections from wrk to the proxy, from the proxy to the backends,
@@ -506,7 +513,7 @@ send_unique() { # count tag; sets UNIQUE="responses errors req/s"
       f["requests"] / (f["duration_us"] / 1e6) }')
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-if [ "$MEMORY_SESSIONS" -gt 0 ]; then
+if [ "$MEMORY_SESSIONS" -gt 0 ] && measured tether-jetty; then
   pid=${PID_OF[tether-jetty]}
   first=$((MEMORY_SESSIONS / 10))
   h0=$(heap_used "$pid")
@@ -552,8 +559,8 @@ awk -F'\t' '
     median(cpu[k]), median(cores[k]) }' "$RAW" >"$summary"
 
 get() { awk -F'\t' -v t="$1" -v m="$2" -v c="$3" '$1 == t && $2 == m { print $c }' "$summary"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN { ok = op == ">=" ? v >= lim : v <= lim; print ok ? "met" : "MISSED" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "n/a"; else printf "%.2f", a / b }'; }
+verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN { if (v == "n/a") { print "not measured"; exit } ok = op == ">=" ? v >= lim : v <= lim; print ok ? "met" : "MISSED" }'; }
 
 CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 JVM=$(java -version 2>&1 | sed -n 2p)

@@ -241,7 +241,8 @@ final class DefaultBalancer implements Balancer {
     }
     String address = served.address();
     boolean sameEndpoint = address.equals(decision.sessionAddress());
-    if (sameEndpoint && !decision.renewSession()) {
+    if (sameEndpoint && (!decision.renewSession() || sealing == null)) {
+      // Only a sealed value is ever renewed; a plain one naming its endpoint is left as it is.
       return headers;
     }
     if (sameEndpoint) {
