@@ -597,28 +597,50 @@ JVM=$(java -version 2>&1 | sed -n 2p)
     done
     echo
   done
-  echo "Proxy CPU per request relative to nginx (lower is better; from the CPU us/request column):"
-  echo
-  echo "| target | fixed | 10k |"
-  echo "|---|---:|---:|"
-  for t in "${TARGETS[@]}"; do
-    [ "$t" = direct ] && continue
-    echo "| $t | $(ratio "$(get "$t" fixed 10)" "$(get nginx fixed 10)")x | $(ratio "$(get "$t" 10k 10)" "$(get nginx 10k 10)")x |"
-  done
-  echo
+  if measured nginx; then
+    echo "Proxy CPU per request relative to nginx (lower is better; from the CPU us/request column):"
+    echo
+    echo "| target | fixed | 10k |"
+    echo "|---|---:|---:|"
+    for t in "${TARGETS[@]}"; do
+      [ "$t" = direct ] && continue
+      echo "| $t | $(ratio "$(get "$t" fixed 10)" "$(get nginx fixed 10)")x | $(ratio "$(get "$t" 10k 10)" "$(get nginx 10k 10)")x |"
+    done
+    echo
+  fi
   echo "## Targets"
   echo
   echo "| target | sessions | measured | verdict |"
   echo "|---|---|---:|---|"
   for m in "${MODES[@]}"; do
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get jetty-proxy "$m" 3)"); echo "| Tether Jetty >= 1.5x stock Jetty proxy | $m | ${v}x | $(verdict "$v" '>=' 1.5) |"
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); echo "| Tether Jetty >= 0.75x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.75) |"
-    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); echo "| Tether Tomcat >= 0.8x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
+    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get jetty-proxy "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 1.5x stock Jetty proxy | $m | ${v}x | $(verdict "$v" '>=' 1.5) |"
+    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 0.75x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.75) |"
+    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Tomcat >= 0.8x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
     for t in tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
-      v=$(ratio "$(get "$t" "$m" 5)" "$(get nginx "$m" 5)"); echo "| $t p99 <= 2x nginx p99 | $m | $(get "$t" "$m" 5) ms = ${v}x | $(verdict "$v" '<=' 2) |"
+      v=$(ratio "$(get "$t" "$m" 5)" "$(get nginx "$m" 5)"); [ "$v" = n/a ] || echo "| $t p99 <= 2x nginx p99 | $m | $(get "$t" "$m" 5) ms = ${v}x | $(verdict "$v" '<=' 2) |"
     done
-    v=$(ratio "$(get tether-jetty-seal "$m" 10)" "$(get tether-jetty-hdr "$m" 10)"); echo "| sealed header session CPU <= 1.05x plain (tether-jetty-seal / tether-jetty-hdr, us/request) | $m | $(get tether-jetty-seal "$m" 10) / $(get tether-jetty-hdr "$m" 10) = ${v}x | $(verdict "$v" '<=' 1.05) |"
+    v=$(ratio "$(get tether-jetty-seal "$m" 10)" "$(get tether-jetty-hdr "$m" 10)"); [ "$v" = n/a ] || echo "| sealed header session CPU <= 1.05x plain (tether-jetty-seal / tether-jetty-hdr, us/request) | $m | $(get tether-jetty-seal "$m" 10) / $(get tether-jetty-hdr "$m" 10) = ${v}x | $(verdict "$v" '<=' 1.05) |"
   done
+  if measured tether-jetty-hdr && measured tether-jetty-seal; then
+    echo
+    echo "Sealed against plain header sessions, paired by round (each pair measured within a minute, so a neighbour's load moves both): CPU us/request of tether-jetty-seal / tether-jetty-hdr"
+    echo
+    awk -F'\t' '$1 ~ /^[0-9]+$/ && ($2 == "tether-jetty-seal" || $2 == "tether-jetty-hdr") { c[$1 " " $2 " " $3] = $11; if ($1 > rounds) rounds = $1 }
+      END {
+        printf "| sessions |"; for (r = 1; r <= rounds; r++) printf " round %d |", r; print " median |"
+        printf "|---|"; for (r = 1; r <= rounds; r++) printf "---:|"; print "---:|"
+        split("fixed 10k", modes, " ")
+        for (i = 1; i <= 2; i++) {
+          m = modes[i]; n = 0; printf "| %s |", m
+          for (r = 1; r <= rounds; r++) { b = c[r " tether-jetty-hdr " m]; v = b > 0 ? c[r " tether-jetty-seal " m] / b : 0; printf " %.3f |", v; if (b > 0) x[++n] = v; all[++t] = v }
+          for (a = 2; a <= n; a++) { y = x[a]; for (j = a - 1; j >= 1 && x[j] > y; j--) x[j + 1] = x[j]; x[j + 1] = y }
+          printf " %.3f |\n", n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+        }
+        for (a = 2; a <= t; a++) { y = all[a]; for (j = a - 1; j >= 1 && all[j] > y; j--) all[j + 1] = all[j]; all[j + 1] = y }
+        printf "\nMedian of all %d paired ratios: %.3f (lowest %.3f, highest %.3f).\n", t, t % 2 ? all[(t + 1) / 2] : (all[t / 2] + all[t / 2 + 1]) / 2, all[1], all[t]
+      }' "$RAW"
+    echo
+  fi
   errs=$(awk -F'\t' '{ s += $7 } END { print s + 0 }' "$summary")
   echo "| zero errors (every run, every target) | all | $errs | $( [ "$errs" = 0 ] && echo met || echo MISSED ) |"
   echo

@@ -19,9 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
 final class KeyRing {
   static final int KEY_BYTES = 32;
   static final int MAX_ID_LENGTH = 16;
-  static final String LINE_EXPECTED =
-      "ID=BASE64, ID 1 to 16 of A-Za-z0-9._- and BASE64 32 bytes in standard Base64"
-          + " (tether keygen prints one)";
+  static final String LINE_EXPECTED = "ID=BASE64 (ID 1 to 16 of A-Za-z0-9._-, BASE64 32 random"
+      + " bytes in standard Base64; tether keygen prints one)";
 
   /** One key: its id (the value's AAD binds it) and its AES-256 key. */
   static final class Key {

@@ -28,8 +28,8 @@ final class KeyRingFile {
 
   /** A problem with the ring at startup, as the configuration error it is. */
   static ConfigException startupError(String given, Path file, KeyRing.InvalidRing problem) {
-    return new ConfigException(KEY, given, "a key ring file of " + KeyRing.LINE_EXPECTED
-        + " lines, the active key first; " + file + ": " + problem.getMessage(), problem);
+    return new ConfigException(KEY, given, "a key ring file, one line " + KeyRing.LINE_EXPECTED
+        + " a key, the active key first; " + file + ": " + problem.getMessage(), problem);
   }
 
   /** The file's bytes; the problem as an {@link KeyRing.InvalidRing} when it cannot be read. */

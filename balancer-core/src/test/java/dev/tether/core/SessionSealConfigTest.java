@@ -82,7 +82,7 @@ final class SessionSealConfigTest {
     assertThatThrownBy(() -> parse("sessionHeader", "x", "sessionSeal", "sealed",
         "sessionSealKeys", "keys"))
         .isInstanceOf(ConfigException.class)
-        .hasMessageStartingWith("sessionSealKeys: keys (expected: a key ring file of ID=BASE64")
+        .hasMessageStartingWith("sessionSealKeys: keys (expected: a key ring file, one line ID=BASE64")
         .hasMessageContaining(keys.toAbsolutePath() + ": line 2: key B is 3 bytes");
     assertThatThrownBy(() -> parse("sessionHeader", "x", "sessionSeal", "sealed",
         "sessionSealKeys", "missing"))
