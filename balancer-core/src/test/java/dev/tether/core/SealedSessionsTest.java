@@ -255,6 +255,23 @@ final class SealedSessionsTest {
   }
 
   @Test
+  void withSealingOffJmxSaysSoAndEnvoysValuesAreWrittenAsBefore() {
+    DefaultBalancer balancer = cluster.start(dir, "endpoints", SIX, "sessionHeader", HEADER);
+    assertThat(cluster.mbeanAttribute("SessionSeal")).isEqualTo("off");
+    assertThat(cluster.mbeanAttribute("ActiveSessionKey")).isEmpty();
+    assertThat(cluster.mbeanAttribute("SessionKeyIds")).isEmpty();
+    assertThat(cluster.mbeanAttribute("SealedSessionValues")).isEqualTo("0");
+    assertThat(cluster.mbeanAttribute("LastKeyRingError")).isEmpty();
+    Decision first = balancer.route(TestRequest.get("/hello"));
+    assertThat(only(balancer.responseHeaders(first, first.endpoint()), HEADER))
+        .isEqualTo(SessionCodec.encodeHeader(first.endpoint().address()));
+    Decision renewing = new Decision(first.endpoint(), Outcome.SESSION, SessionStatus.PINNED,
+        first.endpoint().address(), 0, 0, List.of(), null, true);
+    assertThat(balancer.responseHeaders(renewing, first.endpoint()))
+        .as("a plain session is never renewed").isEmpty();
+  }
+
+  @Test
   void aBrokenRingLaterKeepsTheLastGoodOneAndSaysWhy() {
     writeRing(Rings.line("A", 1));
     try (CapturedLog log = new CapturedLog(SessionSealing.class)) {
