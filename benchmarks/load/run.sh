@@ -621,6 +621,8 @@ JVM=$(java -version 2>&1 | sed -n 2p)
     done
     v=$(ratio "$(get tether-jetty-seal "$m" 10)" "$(get tether-jetty-hdr "$m" 10)"); [ "$v" = n/a ] || echo "| sealed header session CPU <= 1.05x plain (tether-jetty-seal / tether-jetty-hdr, us/request) | $m | $(get tether-jetty-seal "$m" 10) / $(get tether-jetty-hdr "$m" 10) = ${v}x | $(verdict "$v" '<=' 1.05) |"
   done
+  errs=$(awk -F'\t' '{ s += $7 } END { print s + 0 }' "$summary")
+  echo "| zero errors (every run, every target) | all | $errs | $( [ "$errs" = 0 ] && echo met || echo MISSED ) |"
   if measured tether-jetty-hdr && measured tether-jetty-seal; then
     echo
     echo "Sealed against plain header sessions, paired by round (each pair measured within a minute, so a neighbour's load moves both): CPU us/request of tether-jetty-seal / tether-jetty-hdr"
@@ -641,8 +643,6 @@ JVM=$(java -version 2>&1 | sed -n 2p)
       }' "$RAW"
     echo
   fi
-  errs=$(awk -F'\t' '{ s += $7 } END { print s + 0 }' "$summary")
-  echo "| zero errors (every run, every target) | all | $errs | $( [ "$errs" = 0 ] && echo met || echo MISSED ) |"
   echo
   if [ -s "$MEMORY_MD" ]; then
     echo "## Memory: $MEMORY_SESSIONS distinct sessions through Tether Jetty"
