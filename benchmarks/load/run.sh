@@ -10,6 +10,7 @@
 #   nginx           nginx, upstream { hash $cookie_sticky consistent; keepalive }
 #   tether-jetty    Tether Jetty module from its dist zip, hashPolicy=cookie:sticky
 #   tether-jetty-hdr  the same with Envoy stateful sessions by header (sessionHeader=x-session)
+#   tether-jetty-seal the same with sealed header sessions (sessionSeal=sealed, a key ring of one key)
 #   tether-tomcat   Tether valve in Tomcat 11, hashPolicy=cookie:sticky
 # each with one fixed session and with 10,000 distinct sessions; then a JFR profile of the Tether
 # proxies, then the memory check (1,000,000 distinct session values through Tether Jetty, heap
@@ -20,7 +21,8 @@
 # MEMORY_SESSIONS (1000000, 0 skips), PROFILE (1; 0 skips), LOAD_MAX (2) and LOAD_WAIT (600 s):
 # wait at most LOAD_WAIT for the 1-minute load average to drop below LOAD_MAX first; RESULTS
 # (output file), JVM_OPTS (proxy JVMs), JETTY_DIST and TOMCAT_JAR (artifacts), HOLD=1 (start
-# everything, then wait for experiments by hand instead of measuring).
+# everything, then wait for experiments by hand instead of measuring), TARGETS (the targets to
+# warm up and measure, space-separated; all by default; every proxy is started either way).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -51,7 +53,11 @@ SESSION_HEADER=x-session
 
 JETTY_DIST=${JETTY_DIST:-$ROOT/jetty-module/target/tether-jetty-dist.zip}
 TOMCAT_JAR=${TOMCAT_JAR:-$ROOT/tomcat-valve/target/tether-tomcat-0.1.0-SNAPSHOT.jar}
-TARGETS=(direct jetty-proxy nginx tether-jetty tether-jetty-hdr tether-tomcat)
+CLI_JAR=${CLI_JAR:-$ROOT/balancer-core/target/tether-cli.jar}
+ALL_TARGETS="direct jetty-proxy nginx tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat"
+read -r -a TARGETS <<<"${TARGETS:-$ALL_TARGETS}"
+for t in "${TARGETS[@]}"; do case " $ALL_TARGETS " in *" $t "*) ;; *) echo "unknown target $t (known: $ALL_TARGETS)" >&2; exit 2 ;; esac; done
+measured() { case " ${TARGETS[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
 MODES=(fixed 10k)
 STARTED=$(date +%s)
 
@@ -82,8 +88,8 @@ trap 'exit 143' TERM
 
 # ---------------------------------------------------------------------------------------------
 # Prerequisites: the two artifacts, wrk and nginx, jetty-home and Tomcat.
-[ -f "$JETTY_DIST" ] && [ -f "$TOMCAT_JAR" ] ||
-  die "missing $JETTY_DIST or $TOMCAT_JAR: run ./mvnw -q -DskipTests package in $ROOT first"
+[ -f "$JETTY_DIST" ] && [ -f "$TOMCAT_JAR" ] && [ -f "$CLI_JAR" ] ||
+  die "missing $JETTY_DIST, $TOMCAT_JAR or $CLI_JAR: run ./mvnw -q -DskipTests package in $ROOT first"
 command -v java >/dev/null && command -v jcmd >/dev/null && command -v jfr >/dev/null ||
   die "java, jcmd and jfr (a JDK 17+) must be on PATH"
 export PATH=$PATH:/usr/sbin:/sbin
@@ -222,7 +228,7 @@ start_java jetty-proxy "$RUN/jetty-proxy" java $JVM_OPTS -jar "$JETTY_HOME/start
   jetty.proxy.proxyTo="http://127.0.0.1:${BACKEND_PORTS[0]}"
 
 # Tether Jetty: the dist zip unpacked into a base, the tether module added, keys on the command line.
-for name in tether-jetty tether-jetty-hdr; do
+for name in tether-jetty tether-jetty-hdr tether-jetty-seal; do
   mkdir -p "$RUN/$name"
   (cd "$RUN/$name" && unzip -q -o "$JETTY_DIST")
   jetty_base "$RUN/$name" http,tether
@@ -237,6 +243,15 @@ next_port; PORT_OF[tether-jetty-hdr]=$PORT
 start_java tether-jetty-hdr "$RUN/tether-jetty-hdr" java $JVM_OPTS -jar "$JETTY_HOME/start.jar" \
   jetty.http.host=127.0.0.1 jetty.http.port="$PORT" \
   tether.endpoints="$ENDPOINTS" tether.sessionHeader="$SESSION_HEADER"
+# Sealed header sessions: a key ring of one key, made by the CLI, relative to the Jetty base.
+mkdir -p "$RUN/tether-jetty-seal/etc"
+java -jar "$CLI_JAR" keygen --id load >"$RUN/tether-jetty-seal/etc/session-keys"
+next_port; PORT_OF[tether-jetty-seal]=$PORT
+# shellcheck disable=SC2086
+start_java tether-jetty-seal "$RUN/tether-jetty-seal" java $JVM_OPTS -jar "$JETTY_HOME/start.jar" \
+  jetty.http.host=127.0.0.1 jetty.http.port="$PORT" \
+  tether.endpoints="$ENDPOINTS" tether.sessionHeader="$SESSION_HEADER" \
+  tether.sessionSeal=sealed tether.sessionSealKeys=etc/session-keys
 
 # Tether Tomcat: the jar in lib, the valve first in the Engine; no shutdown port, no access log
 # (nginx and Jetty log nothing either), unlimited keep-alive requests (as nginx and Jetty).
@@ -253,7 +268,7 @@ grep -q TetherValve "$CATALINA_HOME/conf/server.xml" || die "could not add the v
 start_java tether-tomcat "$CATALINA_HOME" env CATALINA_HOME="$CATALINA_HOME" \
   CATALINA_BASE="$CATALINA_HOME" CATALINA_OPTS="$JVM_OPTS" "$CATALINA_HOME/bin/catalina.sh" run
 
-for t in nginx jetty-proxy tether-jetty tether-jetty-hdr tether-tomcat; do
+for t in nginx jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
   wait_http "$t" "${PID_OF[$t]}" "${PORT_OF[$t]}"
 done
 log "backends ${BACKEND_PORTS[*]}; proxies up: $(for t in "${TARGETS[@]}"; do printf '%s=%s ' "$t" "${PORT_OF[$t]}"; done)"
@@ -268,10 +283,24 @@ B64=()
 for p in "${BACKEND_PORTS[@]}"; do B64+=("$(printf '127.0.0.1:%s' "$p" | base64)"); done
 printf '%s\n' "${B64[2]}" >"$RUN/header-fixed.txt"
 for i in $(seq 0 $((SESSIONS - 1))); do printf '%s\n' "${B64[$((i % 6))]}"; done >"$RUN/header-10k.txt"
+# Sealed: the same sessions sealed with the ring's key; every one of the 10,000 values is distinct
+# (its own nonce), as sealed values of distinct clients are.
+seal_values() { # count -> one sealed value a line, backend i % 6
+  local args=() i
+  for i in $(seq 0 $(($1 - 1))); do args+=(--address "127.0.0.1:${BACKEND_PORTS[$((i % 6))]}"); done
+  java -jar "$CLI_JAR" seal --sessionSealKeys "$RUN/tether-jetty-seal/etc/session-keys" "${args[@]}"
+}
+SEALED=()
+mapfile -t SEALED < <(seal_values 6)
+printf '%s\n' "${SEALED[2]}" >"$RUN/header-sealed-fixed.txt"
+seal_values "$SESSIONS" >"$RUN/header-sealed-10k.txt"
+[ "$(sort -u "$RUN/header-sealed-10k.txt" | wc -l)" = "$SESSIONS" ] || die "sealed values repeat"
 
 wrk_args() { # target mode -> script arguments after --
   if [ "$1" = tether-jetty-hdr ]; then
     echo "$RUN/header-$2.txt $SESSION_HEADER"
+  elif [ "$1" = tether-jetty-seal ]; then
+    echo "$RUN/header-sealed-$2.txt $SESSION_HEADER"
   else
     echo "$RUN/cookie-$2.txt Cookie $COOKIE="
   fi
@@ -300,6 +329,14 @@ for i in 0 3 5; do
   [ "$got" = "b$((i + 1))" ] || die "tether-jetty-hdr: session for b$((i + 1)) went to '$got'"
 done
 log "affinity tether-jetty-hdr: header sessions land on their backend"
+for i in 0 3 5; do
+  got=$(instance "${PORT_OF[tether-jetty-seal]}" "$SESSION_HEADER: ${SEALED[$i]}")
+  [ "$got" = "b$((i + 1))" ] || die "tether-jetty-seal: sealed session for b$((i + 1)) went to '$got'"
+  renewed=$(curl -s -D - -o /dev/null --max-time 5 -H "$SESSION_HEADER: ${SEALED[$i]}" \
+    "http://127.0.0.1:${PORT_OF[tether-jetty-seal]}/hello" | tr -d '\r' | grep -ci "^$SESSION_HEADER:" || true)
+  [ "$renewed" = 0 ] || die "tether-jetty-seal: a valid sealed session was answered with a new value"
+done
+log "affinity tether-jetty-seal: sealed header sessions land on their backend, nothing re-issued"
 
 # ---------------------------------------------------------------------------------------------
 # HOLD=1: keep everything running for experiments by hand (ports and pids in target/run/ports.env)
@@ -371,10 +408,12 @@ log "measuring; load average $LOAD_BEFORE"
 # 10k chunk gains less than 10% over the one before, at least WARMUP_MIN and at most WARMUP_MAX
 # seconds (a JVM proxy sharing two cores with its load generator needs about a minute of load
 # before C2 has compiled its request path).
-for t in jetty-proxy tether-jetty tether-jetty-hdr tether-tomcat; do
+for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+  measured "$t" || continue
   jcmd "${PID_OF[$t]}" JFR.start name=instrument >/dev/null && jcmd "${PID_OF[$t]}" JFR.stop name=instrument >/dev/null
 done
-for t in jetty-proxy tether-jetty tether-jetty-hdr tether-tomcat; do
+for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+  measured "$t" || continue
   spent=0 previous=0 m=10k
   while [ "$spent" -lt "$WARMUP_MAX" ]; do
     measure warmup "$t" "$m" "$WARMUP_STEP"
@@ -387,7 +426,7 @@ for t in jetty-proxy tether-jetty tether-jetty-hdr tether-tomcat; do
     fi
   done
 done
-for t in direct nginx; do measure warmup "$t" 10k 3; done
+for t in direct nginx; do measured "$t" && measure warmup "$t" 10k 3; done
 log "warm-up done"
 
 # Rounds, interleaved: every round visits every target and mode, starting one target further on.
@@ -410,6 +449,7 @@ PROFILE_MD=$RUN/profile.md
 : >"$PROFILE_MD"
 if [ "$PROFILE" = 1 ]; then
   for t in tether-jetty tether-tomcat; do
+    measured "$t" || continue
     pid=${PID_OF[$t]}
     jcmd "$pid" JFR.start name=load settings=profile filename="$RUN/$t.jfr" >/dev/null
     # Halfway through the run: connections from wrk to the proxy, from the proxy to the backends,
@@ -473,7 +513,7 @@ send_unique() { # count tag; sets UNIQUE="responses errors req/s"
       f["requests"] / (f["duration_us"] / 1e6) }')
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MiB", k / 1024 }'; }
-if [ "$MEMORY_SESSIONS" -gt 0 ]; then
+if [ "$MEMORY_SESSIONS" -gt 0 ] && measured tether-jetty; then
   pid=${PID_OF[tether-jetty]}
   first=$((MEMORY_SESSIONS / 10))
   h0=$(heap_used "$pid")
@@ -519,8 +559,8 @@ awk -F'\t' '
     median(cpu[k]), median(cores[k]) }' "$RAW" >"$summary"
 
 get() { awk -F'\t' -v t="$1" -v m="$2" -v c="$3" '$1 == t && $2 == m { print $c }' "$summary"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN { ok = op == ">=" ? v >= lim : v <= lim; print ok ? "met" : "MISSED" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 <= 0) print "n/a"; else printf "%.2f", a / b }'; }
+verdict() { awk -v v="$1" -v op="$2" -v lim="$3" 'BEGIN { if (v == "n/a") { print "not measured"; exit } ok = op == ">=" ? v >= lim : v <= lim; print ok ? "met" : "MISSED" }'; }
 
 CPU=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)
 JVM=$(java -version 2>&1 | sed -n 2p)
@@ -534,7 +574,7 @@ JVM=$(java -version 2>&1 | sed -n 2p)
   echo "- JVM: $JVM; proxy JVMs run with \`$JVM_OPTS\`"
   echo "- Tether artifacts: $(basename "$JETTY_DIST") and $(basename "$TOMCAT_JAR") built at commit $(git -C "$(dirname "$JETTY_DIST")" log -1 --format='%h (%cd)' --date=short 2>/dev/null || echo unknown)"
   echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), jetty-home $JETTY_VERSION, Tomcat $TOMCAT_VERSION"
-  echo "- Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\`, GET /hello, ${ROUNDS} interleaved rounds (medians shown) after warming every Java proxy up (${WARMUP_MIN}-${WARMUP_MAX} s of load, until it stops getting faster); every request carries \`Cookie: $COOKIE=<value>\` (\`$SESSION_HEADER: <Base64(ip:port)>\` for tether-jetty-hdr), one value (fixed) or $SESSIONS in turn (10k)"
+  echo "- Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\`, GET /hello, ${ROUNDS} interleaved rounds (medians shown) after warming every Java proxy up (${WARMUP_MIN}-${WARMUP_MAX} s of load, until it stops getting faster); every request carries \`Cookie: $COOKIE=<value>\` (\`$SESSION_HEADER: <Base64(ip:port)>\` for tether-jetty-hdr, \`$SESSION_HEADER: <sealed value>\` for tether-jetty-seal, each of the $SESSIONS a distinct value), one value (fixed) or $SESSIONS in turn (10k)"
   echo "- Backends: six server blocks of one nginx worker on 127.0.0.1 answering 200 with a 32-byte body (the demo's JDK HttpServer backend does about 1,300 requests/s here, too slow to be a ceiling)"
   echo
   echo "| target | sessions | req/s | req/s per round | p50 ms | p99 ms | p99 ms (worst round) | errors | CPU us/request | cores used | backend conns opened per run |"
@@ -543,7 +583,7 @@ JVM=$(java -version 2>&1 | sed -n 2p)
     awk -F'\t' -v t="$t" -v m="$m" '$1 == t && $2 == m { printf "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %d | %.1f | %.2f | %d |\n", $1, $2, $3, $9, $4, $5, $6, $7, $10, $11, $8 }' "$summary"
   done; done
   echo
-  echo "direct = wrk straight to one backend (the ceiling); jetty-proxy = stock jetty-home ee10-proxy (\`ProxyServlet\$Transparent\`, one backend, no affinity); nginx = \`hash \$cookie_$COOKIE consistent\` with upstream keepalive; tether-jetty = Tether Jetty module (\`hashPolicy=cookie:$COOKIE\`); tether-jetty-hdr = Tether Jetty module with Envoy header sessions (\`sessionHeader=$SESSION_HEADER\`); tether-tomcat = Tether valve in Tomcat 11 (\`hashPolicy=cookie:$COOKIE\`). CPU us/request and cores used: user + system CPU time of the proxy's own processes (for direct: the backends' nginx) during the run, from /proc; backends, wrk and the rest of the machine are not in it."
+  echo "direct = wrk straight to one backend (the ceiling); jetty-proxy = stock jetty-home ee10-proxy (\`ProxyServlet\$Transparent\`, one backend, no affinity); nginx = \`hash \$cookie_$COOKIE consistent\` with upstream keepalive; tether-jetty = Tether Jetty module (\`hashPolicy=cookie:$COOKIE\`); tether-jetty-hdr = Tether Jetty module with Envoy header sessions (\`sessionHeader=$SESSION_HEADER\`); tether-jetty-seal = the same with sealed values (\`sessionSeal=sealed\`, one key); tether-tomcat = Tether valve in Tomcat 11 (\`hashPolicy=cookie:$COOKIE\`). CPU us/request and cores used: user + system CPU time of the proxy's own processes (for direct: the backends' nginx) during the run, from /proc; backends, wrk and the rest of the machine are not in it."
   echo
   for m in "${MODES[@]}"; do
     echo "Throughput ratios, $m session(s) (row / column):"
@@ -557,29 +597,52 @@ JVM=$(java -version 2>&1 | sed -n 2p)
     done
     echo
   done
-  echo "Proxy CPU per request relative to nginx (lower is better; from the CPU us/request column):"
-  echo
-  echo "| target | fixed | 10k |"
-  echo "|---|---:|---:|"
-  for t in "${TARGETS[@]}"; do
-    [ "$t" = direct ] && continue
-    echo "| $t | $(ratio "$(get "$t" fixed 10)" "$(get nginx fixed 10)")x | $(ratio "$(get "$t" 10k 10)" "$(get nginx 10k 10)")x |"
-  done
-  echo
+  if measured nginx; then
+    echo "Proxy CPU per request relative to nginx (lower is better; from the CPU us/request column):"
+    echo
+    echo "| target | fixed | 10k |"
+    echo "|---|---:|---:|"
+    for t in "${TARGETS[@]}"; do
+      [ "$t" = direct ] && continue
+      echo "| $t | $(ratio "$(get "$t" fixed 10)" "$(get nginx fixed 10)")x | $(ratio "$(get "$t" 10k 10)" "$(get nginx 10k 10)")x |"
+    done
+    echo
+  fi
   echo "## Targets"
   echo
   echo "| target | sessions | measured | verdict |"
   echo "|---|---|---:|---|"
   for m in "${MODES[@]}"; do
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get jetty-proxy "$m" 3)"); echo "| Tether Jetty >= 1.5x stock Jetty proxy | $m | ${v}x | $(verdict "$v" '>=' 1.5) |"
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); echo "| Tether Jetty >= 0.75x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.75) |"
-    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); echo "| Tether Tomcat >= 0.8x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
-    for t in tether-jetty tether-jetty-hdr tether-tomcat; do
-      v=$(ratio "$(get "$t" "$m" 5)" "$(get nginx "$m" 5)"); echo "| $t p99 <= 2x nginx p99 | $m | $(get "$t" "$m" 5) ms = ${v}x | $(verdict "$v" '<=' 2) |"
+    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get jetty-proxy "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 1.5x stock Jetty proxy | $m | ${v}x | $(verdict "$v" '>=' 1.5) |"
+    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 0.75x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.75) |"
+    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Tomcat >= 0.8x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
+    for t in tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+      v=$(ratio "$(get "$t" "$m" 5)" "$(get nginx "$m" 5)"); [ "$v" = n/a ] || echo "| $t p99 <= 2x nginx p99 | $m | $(get "$t" "$m" 5) ms = ${v}x | $(verdict "$v" '<=' 2) |"
     done
+    v=$(ratio "$(get tether-jetty-seal "$m" 10)" "$(get tether-jetty-hdr "$m" 10)"); [ "$v" = n/a ] || echo "| sealed header session CPU <= 1.05x plain (tether-jetty-seal / tether-jetty-hdr, us/request) | $m | $(get tether-jetty-seal "$m" 10) / $(get tether-jetty-hdr "$m" 10) = ${v}x | $(verdict "$v" '<=' 1.05) |"
   done
   errs=$(awk -F'\t' '{ s += $7 } END { print s + 0 }' "$summary")
   echo "| zero errors (every run, every target) | all | $errs | $( [ "$errs" = 0 ] && echo met || echo MISSED ) |"
+  if measured tether-jetty-hdr && measured tether-jetty-seal; then
+    echo
+    echo "Sealed against plain header sessions, paired by round (each pair measured within a minute, so a neighbour's load moves both): CPU us/request of tether-jetty-seal / tether-jetty-hdr"
+    echo
+    awk -F'\t' '$1 ~ /^[0-9]+$/ && ($2 == "tether-jetty-seal" || $2 == "tether-jetty-hdr") { c[$1 " " $2 " " $3] = $11; if ($1 > rounds) rounds = $1 }
+      END {
+        printf "| sessions |"; for (r = 1; r <= rounds; r++) printf " round %d |", r; print " median |"
+        printf "|---|"; for (r = 1; r <= rounds; r++) printf "---:|"; print "---:|"
+        split("fixed 10k", modes, " ")
+        for (i = 1; i <= 2; i++) {
+          m = modes[i]; n = 0; printf "| %s |", m
+          for (r = 1; r <= rounds; r++) { b = c[r " tether-jetty-hdr " m]; v = b > 0 ? c[r " tether-jetty-seal " m] / b : 0; printf " %.3f |", v; if (b > 0) x[++n] = v; all[++t] = v }
+          for (a = 2; a <= n; a++) { y = x[a]; for (j = a - 1; j >= 1 && x[j] > y; j--) x[j + 1] = x[j]; x[j + 1] = y }
+          printf " %.3f |\n", n % 2 ? x[(n + 1) / 2] : (x[n / 2] + x[n / 2 + 1]) / 2
+        }
+        for (a = 2; a <= t; a++) { y = all[a]; for (j = a - 1; j >= 1 && all[j] > y; j--) all[j + 1] = all[j]; all[j + 1] = y }
+        printf "\nMedian of all %d paired ratios: %.3f (lowest %.3f, highest %.3f).\n", t, t % 2 ? all[(t + 1) / 2] : (all[t / 2] + all[t / 2 + 1]) / 2, all[1], all[t]
+      }' "$RAW"
+    echo
+  fi
   echo
   if [ -s "$MEMORY_MD" ]; then
     echo "## Memory: $MEMORY_SESSIONS distinct sessions through Tether Jetty"

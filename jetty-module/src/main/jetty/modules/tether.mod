@@ -47,7 +47,8 @@ jetty.httpConfig.headerCacheSize?=0
 ## dns: endpoints: how often the name is resolved again (set only with dns:).
 # tether.dnsRefreshRate=5s
 
-## file: endpoints: how often the file is checked for changes (set only with file:).
+## file: endpoints and the sessionSealKeys file: how often they are checked for changes
+## (set only with file: or sessionSealKeys).
 # tether.fileRefreshRate=1s
 
 ## Consistent-hash algorithm: RING_HASH or MAGLEV.
@@ -101,6 +102,20 @@ jetty.httpConfig.headerCacheSize?=0
 
 ## Endpoint healths a session may still be routed to.
 # tether.sessionOverrideHealth=UNKNOWN,HEALTHY,DEGRADED,DRAINING
+
+## Sealed session values (a Tether extension): off (Envoy's plain values), sealed (write and
+## read only values a client can neither read nor forge) or migrate (write sealed, also honour
+## Envoy's plain values and answer them sealed: the way from an Istio gateway to sealed).
+# tether.sessionSeal=off
+
+## Key ring file (relative to jetty.base), one ID=BASE64 line a key, the first seals; re-read
+## every fileRefreshRate. Required unless sessionSeal is off; set only then.
+## tether keygen prints a line.
+# tether.sessionSealKeys=
+
+## Lifetime sealed into each value (0s: none; a cookie then keeps sessionCookieTtl's).
+## An expired value is no session, whatever the cookie's Max-Age (set only with sessionSeal).
+# tether.sessionSealTtl=0s
 
 ## An Istio DestinationRule YAML file (relative to jetty.base): its consistentHash and
 ## outlierDetection apply; the keys set here override it.

@@ -26,7 +26,8 @@ public interface Balancer extends AutoCloseable {
   /**
    * The headers to add to the client response once {@code served} answered {@code decision}'s
    * request: a generated hash cookie, and the session cookie or header when the endpoint differs
-   * from the one the request named.
+   * from the one the request named, or when the named one served but its value must be renewed
+   * ({@link Decision#renewSession()}: sealed values only).
    */
   List<ResponseHeader> responseHeaders(Decision decision, Endpoint served);
 

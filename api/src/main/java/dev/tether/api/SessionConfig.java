@@ -18,10 +18,11 @@ import java.util.Set;
  * @param attributes attributes appended to the session {@code Set-Cookie}
  * @param strict answer 503 rather than rebalance when the named endpoint cannot serve
  * @param overrideHealth healths of an endpoint that a session may still be routed to
+ * @param seal whether values are sealed (a Tether extension; off is Envoy's plain formats)
  */
 public record SessionConfig(
     Mode mode, String name, String path, Duration ttl, List<CookieAttribute> attributes,
-    boolean strict, Set<Health> overrideHealth) {
+    boolean strict, Set<Health> overrideHealth, SessionSeal seal) {
 
   /** Where the session value travels. */
   public enum Mode {
@@ -45,5 +46,13 @@ public record SessionConfig(
     Objects.requireNonNull(ttl, "ttl");
     attributes = List.copyOf(attributes);
     overrideHealth = Set.copyOf(overrideHealth);
+    Objects.requireNonNull(seal, "seal");
+  }
+
+  /** Envoy's plain session values, unsealed: the shape this record had before sealing. */
+  public SessionConfig(
+      Mode mode, String name, String path, Duration ttl, List<CookieAttribute> attributes,
+      boolean strict, Set<Health> overrideHealth) {
+    this(mode, name, path, ttl, attributes, strict, overrideHealth, SessionSeal.OFF);
   }
 }

@@ -23,10 +23,20 @@ import javax.management.MBeanServer;
  * @param mbeanServer where the JMX beans are registered; null for none
  * @param healthWarmup how long {@link ClusterRuntime#start} waits for the first round of health
  *     checks before returning, as Envoy warms a cluster; zero to not wait
+ * @param nonces the nonces of sealed session values
  */
 record ClusterEnvironment(
     Clock clock, LongSupplier random, Scheduler scheduler, Scheduler healthScheduler,
-    Resolver resolver, HealthProbe probe, MBeanServer mbeanServer, Duration healthWarmup) {
+    Resolver resolver, HealthProbe probe, MBeanServer mbeanServer, Duration healthWarmup,
+    NonceSource nonces) {
+
+  /** An environment whose sealed values take their nonces from the system's entropy. */
+  ClusterEnvironment(
+      Clock clock, LongSupplier random, Scheduler scheduler, Scheduler healthScheduler,
+      Resolver resolver, HealthProbe probe, MBeanServer mbeanServer, Duration healthWarmup) {
+    this(clock, random, scheduler, healthScheduler, resolver, probe, mbeanServer, healthWarmup,
+        NonceSource.secure());
+  }
 
   /** Health-check threads: checks block for up to their timeout, so a few run side by side. */
   static final int HEALTH_CHECK_THREADS = 4;

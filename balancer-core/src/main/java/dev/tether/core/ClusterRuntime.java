@@ -76,7 +76,7 @@ final class ClusterRuntime implements AutoCloseable {
    */
   static DefaultBalancer start(TetherConfig config, ClusterEnvironment env) {
     DefaultBalancer balancer =
-        new DefaultBalancer(config, config.endpoints(), env.clock(), env.random());
+        new DefaultBalancer(config, config.endpoints(), env.clock(), env.random(), env.nonces());
     ClusterRuntime runtime = new ClusterRuntime(config, balancer, env);
     balancer.attach(runtime);
     runtime.startInternal();
@@ -102,6 +102,11 @@ final class ClusterRuntime implements AutoCloseable {
     } else if (source.kind() == EndpointSource.Kind.FILE) {
       refreshFile();
       track(scheduler.repeat(this::refreshFile, refresh, refresh));
+    }
+    SessionSealing sealing = balancer.sealing();
+    if (sealing != null) {
+      long rate = sealing.refreshNanos();
+      track(scheduler.repeat(sealing::refresh, rate, rate));
     }
     if (outlier != null) {
       track(scheduler.repeat(this::sweep, outlier.intervalNanos(), outlier.intervalNanos()));

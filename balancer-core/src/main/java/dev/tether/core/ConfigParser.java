@@ -11,6 +11,7 @@ import dev.tether.api.LoadBalancerType;
 import dev.tether.api.OutlierDetection;
 import dev.tether.api.RetryPolicy;
 import dev.tether.api.SessionConfig;
+import dev.tether.api.SessionSeal;
 import dev.tether.api.TetherConfig;
 import dev.tether.api.Timeouts;
 import java.nio.file.Path;
@@ -54,6 +55,9 @@ final class ConfigParser {
     d.put("sessionHeader", "");
     d.put("sessionStrict", "false");
     d.put("sessionOverrideHealth", "UNKNOWN,HEALTHY,DEGRADED,DRAINING");
+    d.put("sessionSeal", "off");
+    d.put("sessionSealKeys", "");
+    d.put("sessionSealTtl", "0s");
     d.put("destinationRule", "");
     d.put("healthCheckPath", "");
     d.put("healthCheckInterval", "10s");
@@ -152,7 +156,7 @@ final class ConfigParser {
         ? HashPolicyParser.parse("hashPolicy", values.raw("hashPolicy"))
         : rule.hashPolicies();
 
-    SessionConfig session = session(values);
+    SessionConfig session = session(values, baseDir);
     HealthCheck healthCheck = healthCheck(values);
     RetryPolicy retryPolicy = retryPolicy(values);
     Timeouts timeouts = timeouts(values, rule.connectTimeout());
@@ -301,9 +305,11 @@ final class ConfigParser {
     return duration;
   }
 
-  private static SessionConfig session(Values values) {
+  private static SessionConfig session(Values values, Path baseDir) {
     String cookie = values.raw("sessionCookie").trim();
     String header = values.raw("sessionHeader").trim();
+    SessionSeal seal = SessionSealParser.parse(values, baseDir,
+        !cookie.isEmpty() || !header.isEmpty());
     boolean strict = values.bool("sessionStrict");
     Set<Health> overrideHealth = overrideHealth(values.raw("sessionOverrideHealth"));
     if (!cookie.isEmpty() && !header.isEmpty()) {
@@ -321,7 +327,7 @@ final class ConfigParser {
         throw new ConfigException("sessionHeader", header, "a header name (token characters)");
       }
       return new SessionConfig(SessionConfig.Mode.HEADER, header, "", Duration.ZERO, List.of(),
-          strict, overrideHealth);
+          strict, overrideHealth, seal);
     }
     if (!cookie.isEmpty()) {
       int colon = cookie.indexOf(':');
@@ -346,11 +352,12 @@ final class ConfigParser {
         }
       }
       return new SessionConfig(SessionConfig.Mode.COOKIE, name, path, ttl, attributes, strict,
-          overrideHealth);
+          overrideHealth, seal);
     }
     if (strict) {
       throw new ConfigException("sessionStrict", "true", "false unless sessionCookie or sessionHeader is set");
     }
+
     return new SessionConfig(SessionConfig.Mode.NONE, "", "", Duration.ZERO, List.of(), false,
         overrideHealth);
   }

@@ -44,6 +44,8 @@ final class DefaultBalancer implements Balancer {
   private final LongSupplier random;
   private final InFlight inFlight = new InFlight();
   private final ClusterStats stats = new ClusterStats();
+  /** Sealed session values; null when {@code sessionSeal} is off. */
+  private final SessionSealing sealing;
   private volatile ClusterSnapshot snapshot;
   /** The background runtime that owns this balancer (discovery, health, ejection); may be null. */
   private volatile ClusterRuntime runtime;
@@ -53,9 +55,21 @@ final class DefaultBalancer implements Balancer {
   }
 
   DefaultBalancer(TetherConfig config, List<Endpoint> endpoints, Clock clock, LongSupplier random) {
+    this(config, endpoints, clock, random, NonceSource.secure());
+  }
+
+  /**
+   * A balancer whose sealed session values take their nonces from {@code nonces}.
+   *
+   * @throws ConfigException naming {@code sessionSealKeys} when sealing is on and its key ring
+   *     cannot be read
+   */
+  DefaultBalancer(TetherConfig config, List<Endpoint> endpoints, Clock clock, LongSupplier random,
+      NonceSource nonces) {
     this.config = config;
     this.clock = clock;
     this.random = random;
+    this.sealing = SessionSealing.create(config.session(), nonces);
     update(endpoints);
   }
 
@@ -91,6 +105,11 @@ final class DefaultBalancer implements Balancer {
     return inFlight;
   }
 
+  /** Sealed session values and their key ring; null when sealing is off. */
+  SessionSealing sealing() {
+    return sealing;
+  }
+
   ClusterSnapshot snapshot() {
     return snapshot;
   }
@@ -101,19 +120,19 @@ final class DefaultBalancer implements Balancer {
     SessionConfig session = config.session();
     SessionStatus status = SessionStatus.NOT_APPLICABLE;
     String sessionAddress = null;
+    boolean renew = false;
     if (session.mode() != SessionConfig.Mode.NONE && sessionApplies(session, request)) {
       String raw = readSessionValue(session, request);
       if (raw == null || raw.isEmpty()) {
         status = SessionStatus.ABSENT;
       } else {
-        SessionValue value = session.mode() == SessionConfig.Mode.COOKIE
-            ? SessionCodec.decodeCookie(raw, clock.instant().getEpochSecond())
-            : SessionCodec.decodeHeader(raw);
+        SessionValue value = decode(session, raw);
         if (!value.isValid()) {
           status = SessionStatus.INVALID;
           stats.invalidSessionValues.increment();
         } else {
           sessionAddress = value.address();
+          renew = sealing != null && sealing.needsRenewal(value, nowSeconds());
           Endpoint pinned = current.byAddress(sessionAddress);
           if (pinned == null) {
             status = SessionStatus.UNKNOWN_ENDPOINT;
@@ -125,8 +144,11 @@ final class DefaultBalancer implements Balancer {
             if (pinnedStats != null) {
               pinnedStats.pinnedSessionHits.increment();
             }
+            if (sealing != null && !value.isSealed()) {
+              sealing.plainHonoured.increment();
+            }
             return new Decision(pinned, Outcome.SESSION, SessionStatus.PINNED, sessionAddress, 0,
-                0, List.of(), null);
+                0, List.of(), null, renew);
           }
           if (session.strict()) {
             stats.strictRejections.increment();
@@ -147,7 +169,21 @@ final class DefaultBalancer implements Balancer {
       outcome = requestHash.present() ? Outcome.HASH : Outcome.RANDOM;
     }
     return new Decision(chosen, outcome, status, sessionAddress, hash, 0, List.of(),
-        requestHash.setCookie());
+        requestHash.setCookie(), renew);
+  }
+
+  /** The request's session value, sealed or in Envoy's formats as configured. */
+  private SessionValue decode(SessionConfig session, String raw) {
+    if (sealing != null) {
+      return sealing.open(raw, nowSeconds());
+    }
+    return session.mode() == SessionConfig.Mode.COOKIE
+        ? SessionCodec.decodeCookie(raw, nowSeconds())
+        : SessionCodec.decodeHeader(raw);
+  }
+
+  private long nowSeconds() {
+    return Math.floorDiv(clock.millis(), 1000L);
   }
 
   @Override
@@ -183,7 +219,7 @@ final class DefaultBalancer implements Balancer {
       stats.noHealthyUpstream.increment();
     }
     return new Decision(chosen, outcome, previous.session(), previous.sessionAddress(), hash,
-        attempt, tried, previous.generatedCookie());
+        attempt, tried, previous.generatedCookie(), previous.renewSession());
   }
 
   /** A pinned request never hashed; its retry hashes now, as Envoy's balancer would. */
@@ -204,10 +240,14 @@ final class DefaultBalancer implements Balancer {
       return headers;
     }
     String address = served.address();
-    if (address.equals(decision.sessionAddress())) {
+    boolean sameEndpoint = address.equals(decision.sessionAddress());
+    if (sameEndpoint && (!decision.renewSession() || sealing == null)) {
+      // Only a sealed value is ever renewed; a plain one naming its endpoint is left as it is.
       return headers;
     }
-    if (decision.sessionAddress() != null) {
+    if (sameEndpoint) {
+      sealing.renewals.increment();
+    } else if (decision.sessionAddress() != null) {
       // The request named another endpoint: the session moves here (a re-pin).
       stats.rePins.increment();
       EndpointStats servedStats = stats.of(address);
@@ -215,12 +255,21 @@ final class DefaultBalancer implements Balancer {
         servedStats.rePins.increment();
       }
     }
-    if (session.mode() == SessionConfig.Mode.HEADER) {
-      headers.add(new ResponseHeader(session.name(), SessionCodec.encodeHeader(address), true));
+    long ttl = session.ttl().getSeconds();
+    String value;
+    if (sealing != null) {
+      value = sealing.seal(address, nowSeconds());
+      if (value == null) {
+        return headers;
+      }
+    } else if (session.mode() == SessionConfig.Mode.HEADER) {
+      value = SessionCodec.encodeHeader(address);
     } else {
-      long ttl = session.ttl().getSeconds();
-      long expires = ttl != 0 ? clock.instant().getEpochSecond() + ttl : 0;
-      String value = SessionCodec.encodeCookie(address, expires);
+      value = SessionCodec.encodeCookie(address, ttl != 0 ? nowSeconds() + ttl : 0);
+    }
+    if (session.mode() == SessionConfig.Mode.HEADER) {
+      headers.add(new ResponseHeader(session.name(), value, true));
+    } else {
       headers.add(new ResponseHeader("Set-Cookie",
           SetCookie.format(session.name(), value, session.path(), ttl, session.attributes()),
           false));

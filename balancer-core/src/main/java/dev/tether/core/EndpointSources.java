@@ -20,7 +20,7 @@ final class EndpointSources {
   static EndpointSource parse(ConfigParser.Values values, Path baseDir) {
     String text = values.raw("endpoints").trim();
     if (text.regionMatches(true, 0, DNS_PREFIX, 0, DNS_PREFIX.length())) {
-      unsetUnless(values, "fileRefreshRate", "file:PATH");
+      fileRefreshRateUnused(values);
       String rest = text.substring(DNS_PREFIX.length());
       int colon = rest.lastIndexOf(':');
       if (colon <= 0 || rest.indexOf(':') != colon) {
@@ -54,8 +54,16 @@ final class EndpointSources {
       return EndpointSource.file(file.toString(), refresh);
     }
     unsetUnless(values, "dnsRefreshRate", "dns:NAME:PORT");
-    unsetUnless(values, "fileRefreshRate", "file:PATH");
+    fileRefreshRateUnused(values);
     return EndpointSource.STATIC;
+  }
+
+  /** Endpoints are not a file: {@code fileRefreshRate} may still pace the key ring file. */
+  private static void fileRefreshRateUnused(ConfigParser.Values values) {
+    if (values.isSet("fileRefreshRate") && !values.isSet("sessionSealKeys")) {
+      throw new ConfigException("fileRefreshRate", values.raw("fileRefreshRate"),
+          "unset unless endpoints is file:PATH or sessionSealKeys is set");
+    }
   }
 
   private static void unsetUnless(ConfigParser.Values values, String key, String source) {

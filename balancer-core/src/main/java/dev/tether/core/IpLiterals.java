@@ -35,12 +35,17 @@ final class IpLiterals {
     if (groups == null) {
       return host;
     }
+    return canonicalV6(groups) + zone;
+  }
+
+  /** The canonical text of the IPv6 address of these eight 16-bit groups. */
+  static String canonicalV6(int[] groups) {
     if (isV4Mapped(groups) || isV4Compatible(groups)) {
       String prefix = groups[5] == 0xFFFF ? "::ffff:" : "::";
       return prefix + (groups[6] >>> 8) + "." + (groups[6] & 0xFF) + "."
-          + (groups[7] >>> 8) + "." + (groups[7] & 0xFF) + zone;
+          + (groups[7] >>> 8) + "." + (groups[7] & 0xFF);
     }
-    return format(groups) + zone;
+    return format(groups);
   }
 
   static boolean isV4(String host) {

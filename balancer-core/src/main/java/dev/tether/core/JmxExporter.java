@@ -201,6 +201,52 @@ final class JmxExporter {
       return runtime.discoveryError();
     }
 
+    private SessionSealing sealing() {
+      return runtime.balancer().sealing();
+    }
+
+    @Override
+    public String getSessionSeal() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? "off" : sealing.mode().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public String getActiveSessionKey() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? "" : sealing.ring().active().id;
+    }
+
+    @Override
+    public String getSessionKeyIds() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? "" : String.join(",", sealing.ring().ids());
+    }
+
+    @Override
+    public long getSealedSessionValues() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? 0 : sealing.seals.sum();
+    }
+
+    @Override
+    public long getPlainSessionValuesHonoured() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? 0 : sealing.plainHonoured.sum();
+    }
+
+    @Override
+    public long getRenewedSessionValues() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? 0 : sealing.renewals.sum();
+    }
+
+    @Override
+    public String getLastKeyRingError() {
+      SessionSealing sealing = sealing();
+      return sealing == null ? "" : sealing.lastError();
+    }
+
     @Override
     public boolean drain(String address) {
       return runtime.setDraining(address, true);

@@ -6,20 +6,32 @@ package dev.tether.core;
  *
  * @param address {@code ip:port}; null when invalid
  * @param expires Unix seconds, 0 for none
- * @param format {@code proto}, {@code legacy} or {@code header}
+ * @param format {@code proto}, {@code legacy}, {@code header} (Envoy's formats) or {@code sealed}
  * @param invalidReason why the value is no session; null when valid
+ * @param keyId sealed values: the id of the key that sealed it; null otherwise
  */
-record SessionValue(String address, long expires, String format, String invalidReason) {
+record SessionValue(String address, long expires, String format, String invalidReason,
+    String keyId) {
+
+  static final String SEALED = "sealed";
 
   static SessionValue valid(String address, long expires, String format) {
-    return new SessionValue(address, expires, format, null);
+    return new SessionValue(address, expires, format, null, null);
+  }
+
+  static SessionValue sealed(String address, long expires, String keyId) {
+    return new SessionValue(address, expires, SEALED, null, keyId);
   }
 
   static SessionValue invalid(String reason) {
-    return new SessionValue(null, 0, null, reason);
+    return new SessionValue(null, 0, null, reason, null);
   }
 
   boolean isValid() {
     return address != null;
+  }
+
+  boolean isSealed() {
+    return keyId != null;
   }
 }

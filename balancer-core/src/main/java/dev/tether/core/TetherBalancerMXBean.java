@@ -46,6 +46,40 @@ public interface TetherBalancerMXBean {
   /** Why the last DNS resolution or endpoints-file read failed; empty when it worked. */
   String getLastDiscoveryError();
 
+  /** {@code off}, {@code sealed} or {@code migrate}: the {@code sessionSeal} setting. */
+  String getSessionSeal();
+
+  /** The id of the key that seals new session values; empty when sealing is off. */
+  String getActiveSessionKey();
+
+  /** The ids of the key ring, active first, comma-separated; empty when sealing is off. */
+  String getSessionKeyIds();
+
+  /**
+   * Session values sealed since start. One key may seal at most 2^32 values (NIST SP 800-38D
+   * with random nonces), counted over every front end that shares the ring: rotate well before.
+   */
+  long getSealedSessionValues();
+
+  /**
+   * Plain Envoy session values honoured in migrate mode, each answered with the session sealed.
+   * When this stops growing, sessions from before the move have been re-issued and
+   * {@code sessionSeal=sealed} loses none.
+   */
+  long getPlainSessionValuesHonoured();
+
+  /**
+   * Session values that named the serving endpoint and were written again: plain (migrate), sealed
+   * with a key that is no longer active, or past half their sealed lifetime.
+   */
+  long getRenewedSessionValues();
+
+  /**
+   * Why the key ring file ({@code sessionSealKeys}) was last unusable, while the last good ring is
+   * kept; empty when its last read worked.
+   */
+  String getLastKeyRingError();
+
   /**
    * Marks the endpoint at {@code address} ({@code ip:port}) DRAINING: it keeps the sessions pinned
    * to it (Istio's override health includes DRAINING) and takes no new ones.

@@ -47,6 +47,12 @@ public final class TetherCli {
       "      address=host:port expires=N format=proto|legacy|header, or invalid: reason",
       "  simulate [config flags] --keys N (--remove host:port | --add host:port[;attrs]) [--seed N]",
       "      the fraction of N random keys whose endpoint changes",
+      "  keygen [--id ID]",
+      "      a new key ring line, ID=BASE64 (32 random bytes; ID by default k<UTC date and time>)",
+      "  seal --sessionSealKeys FILE --address host:port ... [--expires UNIX_SECONDS]",
+      "      a sealed session value for each address, sealed with the ring's active (first) key",
+      "  unseal --sessionSealKeys FILE VALUE [--now UNIX_SECONDS]",
+      "      address=host:port expires=N key=ID, or invalid: reason",
       "",
       "config flags: every configuration key as --key value, e.g. --endpoints (a list,",
       "  dns:NAME:PORT resolved once, or file:PATH), --loadBalancer,",
@@ -57,10 +63,22 @@ public final class TetherCli {
 
   private final PrintStream out;
   private final PrintStream err;
+  private final Clock clock;
+  private final java.security.SecureRandom keyRandom;
+  private final NonceSource nonces;
 
   TetherCli(PrintStream out, PrintStream err) {
+    this(out, err, Clock.systemUTC(), new java.security.SecureRandom(), NonceSource.secure());
+  }
+
+  /** A command line on an injected clock and randomness (tests). */
+  TetherCli(PrintStream out, PrintStream err, Clock clock, java.security.SecureRandom keyRandom,
+      NonceSource nonces) {
     this.out = out;
     this.err = err;
+    this.clock = clock;
+    this.keyRandom = keyRandom;
+    this.nonces = nonces;
   }
 
   public static void main(String[] args) {
@@ -89,9 +107,15 @@ public final class TetherCli {
           return decode(parsed);
         case "simulate":
           return simulate(parsed);
+        case "keygen":
+          return keygen(parsed);
+        case "seal":
+          return seal(parsed);
+        case "unseal":
+          return unseal(parsed);
         default:
           throw new ConfigException("command", args[0],
-              "hash, pick, table, encode, decode or simulate");
+              "hash, pick, table, encode, decode, simulate, keygen, seal or unseal");
       }
     } catch (ConfigException e) {
       err.println("tether: " + e.getMessage());
@@ -295,6 +319,70 @@ public final class TetherCli {
     }
     out.println(String.format(Locale.ROOT, "%.6f", (double) moved / keys));
     return OK;
+  }
+
+  private int keygen(Args args) {
+    args.allow("id");
+    args.noPositional();
+    String id = args.has("id") ? args.first("id")
+        : "k" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss", Locale.ROOT)
+            .withZone(ZoneOffset.UTC).format(clock.instant());
+    if (!KeyRing.isKeyId(id)) {
+      throw new ConfigException("--id", id, "1 to " + KeyRing.MAX_ID_LENGTH + " of A-Za-z0-9._-");
+    }
+    byte[] key = new byte[KeyRing.KEY_BYTES];
+    keyRandom.nextBytes(key);
+    out.println(id + "=" + java.util.Base64.getEncoder().encodeToString(key));
+    return OK;
+  }
+
+  private int seal(Args args) {
+    args.allow("sessionSealKeys", "address", "expires");
+    args.noPositional();
+    KeyRing ring = ring(args);
+    args.required("address");
+    long expires = args.has("expires") ? args.u64("expires") : 0;
+    List<String> values = new ArrayList<>();
+    for (String given : args.all("address")) {
+      String[] hp = hostPort("address", given);
+      int port = Integer.parseInt(hp[1]);
+      if (port == 0) {
+        throw new ConfigException("address", given, "host:port with a port from 1 to 65535");
+      }
+      String value = SealedValue.seal(ring, RequestHasher.hostPort(hp[0], port), expires, nonces);
+      if (value == null) {
+        throw new ConfigException("address", given, "a host of at most 255 bytes");
+      }
+      values.add(value);
+    }
+    values.forEach(out::println);
+    return OK;
+  }
+
+  private int unseal(Args args) {
+    args.allow("sessionSealKeys", "now");
+    if (args.positional.size() != 1) {
+      throw new ConfigException("VALUE", String.join(" ", args.positional), "exactly one value");
+    }
+    KeyRing ring = ring(args);
+    String value = args.positional.get(0);
+    long now = args.has("now") ? args.u64("now") : clock.instant().getEpochSecond();
+    SessionValue opened = SealedValue.open(ring, value, now);
+    if (opened.isValid()) {
+      out.println("address=" + opened.address() + " expires="
+          + Long.toUnsignedString(opened.expires()) + " key=" + opened.keyId());
+    } else if (SealedValue.UNKNOWN_KEY.equals(opened.invalidReason())) {
+      out.println("invalid: sealed with key id " + SealedValue.keyId(value)
+          + ", which the key ring does not have (it has " + String.join(", ", ring.ids()) + ")");
+    } else {
+      out.println("invalid: " + opened.invalidReason());
+    }
+    return OK;
+  }
+
+  private static KeyRing ring(Args args) {
+    String given = args.required("sessionSealKeys");
+    return KeyRingFile.readAtStartup(given, Path.of(given).toAbsolutePath().normalize());
   }
 
   private static String[] hostPort(String flag, String text) {

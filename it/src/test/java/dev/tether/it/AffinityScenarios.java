@@ -518,6 +518,15 @@ abstract class AffinityScenarios extends ContainerScenarios {
     }
   }
 
+  /** Sealed session values, on this container: {@link SealedSessionScenarios}. */
+  @Nested
+  @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+  final class SealedSessions extends SealedSessionScenarios {
+    SealedSessions() {
+      super(kind, () -> backends);
+    }
+  }
+
   /** A configuration error stops the container at startup, naming the key, as documented. */
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)

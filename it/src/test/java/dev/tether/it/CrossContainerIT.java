@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -77,6 +78,53 @@ final class CrossContainerIT {
         }
       });
       assertThat(differing).as("keys where %s differs from the core", kind).isEmpty();
+    }
+  }
+
+  /**
+   * Front ends that share a key ring agree on every sealed value: all four containers run side by
+   * side with the same ring; each session is started on one of them, and every container sends a
+   * request carrying that session's value to the same backend without writing a new one.
+   */
+  @Test
+  void containersSharingAKeyRingHonourEachOthersSealedValues(SharedBackends backends) {
+    SealedSession.Ring ring = SealedSession.Ring.of("shared", 11, "old", 12);
+    Path ringFile = Layout.newRunDir("shared-ring").resolve("keys");
+    SealedSessionScenarios.replace(ringFile, ring.file());
+    Map<String, String> keys = Map.of(
+        "endpoints", backends.endpoints(),
+        "sessionHeader", SessionHeader.NAME,
+        "sessionSeal", "sealed",
+        "sessionSealKeys", ringFile.toString());
+    List<ProxyContainer> proxies = new ArrayList<>();
+    try {
+      for (ContainerKind kind : ContainerKind.values()) {
+        ProxyContainer proxy = kind.create();
+        proxies.add(proxy);
+        proxy.start(keys);
+      }
+      Map<String, String> nameByAddress = backends.nameByAddress();
+      List<String> disagreements = new ArrayList<>();
+      for (int s = 0; s < 24; s++) {
+        ProxyContainer origin = proxies.get(s % proxies.size());
+        Reply first = client.get(origin.baseUri(), "/hello");
+        String value = first.header(SessionHeader.NAME).orElseThrow();
+        SealedSession.State state = SealedSession.open(value, ring);
+        assertThat(nameByAddress.get(state.address())).as("sealed by %s", origin.label())
+            .isEqualTo(first.instance());
+        assertThat(state.keyId()).isEqualTo("shared");
+        for (ProxyContainer proxy : proxies) {
+          Reply reply = client.get(proxy.baseUri(), "/hello", SessionHeader.NAME, value);
+          if (!first.instance().equals(reply.instance())
+              || reply.header(SessionHeader.NAME).isPresent()) {
+            disagreements.add(origin.label() + " sealed " + value + " for " + first.instance()
+                + "; " + proxy.label() + " answered " + reply);
+          }
+        }
+      }
+      assertThat(disagreements).isEmpty();
+    } finally {
+      proxies.forEach(ProxyContainer::stop);
     }
   }
 
