@@ -8,6 +8,7 @@ import dev.tether.api.Health;
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.SessionConfig;
 import dev.tether.api.TetherConfig;
+import dev.tether.api.Timeouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -170,6 +171,57 @@ final class ConfigParserTest {
     TetherConfig overridden = Tether.parseConfig(keys, dir);
     assertThat(overridden.hashPolicies()).containsExactly(HashPolicy.queryParameter("u"));
     assertThat(overridden.loadBalancer()).isEqualTo(LoadBalancerType.MAGLEV);
+  }
+
+  @Test
+  void timeoutsHaveDocumentedDefaultsAndIstioSyntax() {
+    Timeouts defaults = parse("endpoints", "10.0.0.1:8080").timeouts();
+    assertThat(defaults).isEqualTo(Timeouts.DEFAULTS);
+    assertThat(defaults.connect()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(defaults.request()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.perTry()).isEqualTo(Duration.ZERO);
+    assertThat(defaults.idle()).isEqualTo(Duration.ofHours(1));
+    Timeouts set = parse("endpoints", "10.0.0.1:8080", "connectTimeout", "250ms",
+        "requestTimeout", "0s", "perTryTimeout", "1.5s", "idleTimeout", "5m").timeouts();
+    assertThat(set).isEqualTo(new Timeouts(Duration.ofMillis(250), Duration.ZERO,
+        Duration.ofMillis(1500), Duration.ofMinutes(5)));
+    rejects("connectTimeout: 0s (expected: a duration above zero, such as 500ms or 5s)",
+        "endpoints", "10.0.0.1:8080", "connectTimeout", "0s");
+    rejects("requestTimeout: 30 seconds (expected: " + Durations.EXPECTED + ")",
+        "endpoints", "10.0.0.1:8080", "requestTimeout", "30 seconds");
+    rejects("idleTimeout: -1s (expected: " + Durations.EXPECTED + ")",
+        "endpoints", "10.0.0.1:8080", "idleTimeout", "-1s");
+  }
+
+  @Test
+  void theConnectTimeoutIsReadFromTheDestinationRulesConnectionPool() throws IOException {
+    Path rule = write("pool.yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        spec:
+          trafficPolicy:
+            connectionPool:
+              tcp: {connectTimeout: 3s}
+        """);
+    Map<String, String> keys = new HashMap<>();
+    keys.put("endpoints", "1.1.1.1:1");
+    keys.put("destinationRule", rule.toString());
+    assertThat(Tether.parseConfig(keys, dir).timeouts().connect()).isEqualTo(Duration.ofSeconds(3));
+    keys.put("connectTimeout", "700ms");
+    assertThat(Tether.parseConfig(keys, dir).timeouts().connect())
+        .as("the flat key overrides the rule").isEqualTo(Duration.ofMillis(700));
+    Path zero = write("zero.yaml", """
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        spec:
+          trafficPolicy:
+            connectionPool:
+              tcp: {connectTimeout: 0s}
+        """);
+    assertThatThrownBy(() -> Tether.parseConfig(
+        Map.of("endpoints", "1.1.1.1:1", "destinationRule", zero.toString()), dir))
+        .hasMessage("destinationRule.spec.trafficPolicy.connectionPool.tcp.connectTimeout: 0s"
+            + " (expected: a duration above zero, such as 500ms or 5s)");
   }
 
   @Test
