@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tether.it.harness.Backend;
 import dev.tether.it.harness.Client;
 import dev.tether.it.harness.ProbeServer;
+import dev.tether.it.harness.PrometheusScrape;
 import dev.tether.it.harness.RawConnection;
 import dev.tether.it.harness.Reply;
 import dev.tether.it.harness.SharedBackends;
@@ -13,6 +14,7 @@ import dev.tether.it.harness.WebSocketClient;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -101,5 +103,33 @@ final class HarnessIT {
 
       assertThat(probe.connections()).as("the JDK client may retry once").isBetween(1, 2);
     }
+  }
+
+  @Test
+  void prometheusScrapeReadsTheTextFormat() {
+    PrometheusScrape scrape = PrometheusScrape.parse("""
+        # HELP requests_total Attempts, with a \\\\ and a\\nsecond line.
+        # TYPE requests_total counter
+        requests_total{balancer="shop",endpoint="127.0.0.1:9001"} 3.0
+        requests_total{balancer="shop",endpoint="[::1]:9002",} 4.0 1700000000000
+        # a comment
+        quoted{v="a \\"b\\" \\\\ c\\nd"} +Inf
+        bare 1.5E9
+        """);
+
+    assertThat(scrape.type("requests_total")).hasValue("counter");
+    assertThat(scrape.help("requests_total")).hasValue("Attempts, with a \\ and a\nsecond line.");
+    assertThat(scrape.families()).containsExactly("requests_total");
+    assertThat(scrape.sum("requests_total")).isEqualTo(7);
+    assertThat(scrape.value("requests_total", Map.of("endpoint", "[::1]:9002"))).isEqualTo(4);
+    assertThat(scrape.samples("quoted")).singleElement().satisfies(sample -> {
+      assertThat(sample.labels()).containsExactly(Map.entry("v", "a \"b\" \\ c\nd"));
+      assertThat(sample.value()).isInfinite();
+    });
+    assertThat(scrape.value("bare", Map.of())).isEqualTo(1.5e9);
+    assertThatThrownBy(() -> scrape.value("requests_total", Map.of("balancer", "shop")))
+        .hasMessageContaining("more than one");
+    assertThatThrownBy(() -> PrometheusScrape.parse("ok 1\nbroken{a=\"b} 1\n"))
+        .hasMessageStartingWith("line 2: broken{a=\"b} 1");
   }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,10 +45,10 @@ abstract class AbstractProxyContainer implements ProxyContainer {
    */
   @Override
   public final synchronized void start(Map<String, String> tetherKeys,
-      Map<String, String> baseFiles) {
+      Map<String, String> baseFiles, List<String> jvmOptions) {
     for (int attempt = 1; ; attempt++) {
       try {
-        startOnce(tetherKeys, baseFiles);
+        startOnce(tetherKeys, baseFiles, List.copyOf(jvmOptions));
         return;
       } catch (RuntimeException e) {
         if (attempt >= BIND_ATTEMPTS || lastLog == null
@@ -58,7 +59,8 @@ abstract class AbstractProxyContainer implements ProxyContainer {
     }
   }
 
-  private void startOnce(Map<String, String> tetherKeys, Map<String, String> baseFiles) {
+  private void startOnce(Map<String, String> tetherKeys, Map<String, String> baseFiles,
+      List<String> jvmOptions) {
     stop();
     lastLog = null;
     Path runDir = Layout.newRunDir(label);
@@ -66,7 +68,7 @@ abstract class AbstractProxyContainer implements ProxyContainer {
       Files.writeString(runDir.resolve("tether-keys.txt"), new TreeMap<>(tetherKeys).toString(),
           StandardCharsets.UTF_8);
       int port = FreePorts.next();
-      process = launch(runDir, port, tetherKeys, baseFiles);
+      process = launch(runDir, port, tetherKeys, baseFiles, jvmOptions);
       lastLog = process.log();
       baseUri = URI.create("http://127.0.0.1:" + port + "/");
       awaitReady();
@@ -81,10 +83,11 @@ abstract class AbstractProxyContainer implements ProxyContainer {
 
   /**
    * Installs Tether into a fresh base under {@code runDir}, writes {@code baseFiles} into it with
-   * {@link #writeBaseFiles}, and starts the container on {@code port}.
+   * {@link #writeBaseFiles}, and starts the container on {@code port}, its server JVM with
+   * {@code jvmOptions} too (see {@link ProxyContainer#start(Map, Map, List)}).
    */
   abstract ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
-      Map<String, String> baseFiles) throws IOException;
+      Map<String, String> baseFiles, List<String> jvmOptions) throws IOException;
 
   /** Writes each file of {@code baseFiles} under {@code base}, refusing paths that leave it. */
   static void writeBaseFiles(Path base, Map<String, String> baseFiles) throws IOException {

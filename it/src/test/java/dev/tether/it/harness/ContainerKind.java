@@ -20,6 +20,11 @@ public enum ContainerKind {
     this.jetty = jetty;
   }
 
+  /** Whether this is a Jetty distribution (else a Tomcat one). */
+  public boolean isJetty() {
+    return jetty;
+  }
+
   /** A container of this kind whose connector speaks HTTP/1.1 only, not yet started. */
   public ProxyContainer create() {
     return create(false);

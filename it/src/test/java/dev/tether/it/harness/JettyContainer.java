@@ -32,7 +32,7 @@ final class JettyContainer extends AbstractProxyContainer {
 
   @Override
   ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
-      Map<String, String> baseFiles) throws IOException {
+      Map<String, String> baseFiles, List<String> jvmOptions) throws IOException {
     Path base = Files.createDirectories(runDir.resolve("jetty-base"));
     Files2.unzip(overlayZip, base);
     writeBaseFiles(base, baseFiles);
@@ -58,8 +58,10 @@ final class JettyContainer extends AbstractProxyContainer {
     Files.writeString(base.resolve("start.d").resolve("tether.ini"), ini, StandardCharsets.UTF_8,
         StandardOpenOption.CREATE, StandardOpenOption.APPEND);
 
+    List<String> serverJvm = new ArrayList<>(Jvm.SMALL);
+    serverJvm.addAll(jvmOptions);
     return ManagedProcess.start(label(),
-        startJar(base, Jvm.SMALL, List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port)),
+        startJar(base, serverJvm, List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port)),
         base, Map.of(), runDir.resolve("jetty.log"));
   }
 

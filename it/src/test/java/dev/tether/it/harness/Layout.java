@@ -33,6 +33,19 @@ public final class Layout {
     return existing("tether.it.tomcatJar");
   }
 
+  /** The Prometheus JMX exporter agent jar from Maven Central. */
+  public static Path prometheusAgent() {
+    return existing("tether.it.prometheusAgent");
+  }
+
+  /**
+   * The Prometheus rules as the valve's build leaves them beside its jar
+   * ({@code tomcat-valve/target/tether-prometheus.yaml}); the Jetty overlay carries its own copy.
+   */
+  public static Path tomcatPrometheusRules() {
+    return existing("tether.it.tomcatPrometheusRules");
+  }
+
   /** An unpacked distribution: the value of system property {@code key}. */
   public static Path existing(String key) {
     String value = System.getProperty(key);

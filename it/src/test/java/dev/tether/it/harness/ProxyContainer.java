@@ -2,6 +2,7 @@ package dev.tether.it.harness;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,7 +28,19 @@ public interface ProxyContainer extends AutoCloseable {
    * As {@link #start(Map)}, first writing {@code baseFiles} (path relative to the base directory,
    * to content) into the fresh base: a DestinationRule named by a relative path, for example.
    */
-  void start(Map<String, String> tetherKeys, Map<String, String> baseFiles);
+  default void start(Map<String, String> tetherKeys, Map<String, String> baseFiles) {
+    start(tetherKeys, baseFiles, List.of());
+  }
+
+  /**
+   * As {@link #start(Map, Map)}, with {@code jvmOptions} given to the JVM that runs the server,
+   * where each container's documentation has them: Jetty's on the {@code java} command line
+   * before {@code -jar start.jar} (where the {@code JAVA_OPTIONS} of {@code jetty.sh} end up),
+   * Tomcat's appended to {@code CATALINA_OPTS}. A Java agent, for example; relative paths in them
+   * are read from the base directory, the process's working directory.
+   */
+  void start(Map<String, String> tetherKeys, Map<String, String> baseFiles,
+      List<String> jvmOptions);
 
   /** {@code http://127.0.0.1:<port>/} of the running container. */
   URI baseUri();

@@ -46,7 +46,7 @@ final class TomcatContainer extends AbstractProxyContainer {
 
   @Override
   ManagedProcess launch(Path runDir, int port, Map<String, String> tetherKeys,
-      Map<String, String> baseFiles) throws IOException {
+      Map<String, String> baseFiles, List<String> jvmOptions) throws IOException {
     Path base = Files.createDirectories(runDir.resolve("catalina-base"));
     Files2.copyTree(catalinaHome.resolve("conf"), base.resolve("conf"));
     for (String dir : List.of("lib", "logs", "temp", "webapps", "work")) {
@@ -68,9 +68,18 @@ final class TomcatContainer extends AbstractProxyContainer {
     env.put("CATALINA_BASE", base.toString());
     env.put("JAVA_HOME", Jvm.javaHome());
     env.put("JRE_HOME", null);
-    // Exit rather than run on without a connector when the port cannot be bound.
-    env.put("CATALINA_OPTS", String.join(" ", Jvm.SMALL)
-        + " -Dorg.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true");
+    // Exit rather than run on without a connector when the port cannot be bound. catalina.sh
+    // splits CATALINA_OPTS at spaces: an option must not contain one.
+    List<String> serverJvm = new ArrayList<>(Jvm.SMALL);
+    serverJvm.add("-Dorg.apache.catalina.startup.EXIT_ON_INIT_FAILURE=true");
+    for (String option : jvmOptions) {
+      if (option.contains(" ")) {
+        throw new IllegalArgumentException(
+            "jvmOptions: " + option + " (expected: no space; catalina.sh splits CATALINA_OPTS)");
+      }
+      serverJvm.add(option);
+    }
+    env.put("CATALINA_OPTS", String.join(" ", serverJvm));
     env.put("JAVA_OPTS", null);
     env.put("CATALINA_PID", null);
     env.put("CATALINA_OUT", null);
