@@ -1,8 +1,8 @@
 package dev.tether.jetty;
 
+import dev.tether.Tether;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

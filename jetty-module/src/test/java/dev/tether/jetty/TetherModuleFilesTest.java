@@ -2,7 +2,7 @@ package dev.tether.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.core.Tether;
+import dev.tether.Tether;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.tether.tomcat;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
 import jakarta.servlet.ServletException;
 import java.io.File;
 import java.io.IOException;
