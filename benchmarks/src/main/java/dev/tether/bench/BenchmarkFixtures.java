@@ -1,18 +1,20 @@
-package dev.tether.core;
+package dev.tether.bench;
 
-import dev.tether.api.Endpoint;
+import dev.tether.Tether;
 import dev.tether.api.LoadBalancerType;
 import dev.tether.api.TetherConfig;
+import dev.tether.core.Routing;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
  * Inputs shared by the benchmarks: configurations parsed through the same front door the
  * containers use, so a benchmark measures the tables a real deployment would build, and seeded
- * random hashes, so two runs measure the same lookups.
+ * random hashes, so two runs measure the same lookups. The benchmarks live in a package of their
+ * own and reach the core through its public API only ({@link Routing},
+ * {@link dev.tether.core.Inspection}), as any client of the jar would.
  */
 final class BenchmarkFixtures {
   /** Lookups cycle through this many precomputed inputs; a power of two so the index is a mask. */
@@ -45,15 +47,9 @@ final class BenchmarkFixtures {
     return Tether.parseConfig(keys, Path.of(""));
   }
 
-  /** The snapshot a balancer of this configuration would route with. */
-  static ClusterSnapshot snapshot(TetherConfig config) {
-    return ClusterSnapshot.build(config, config.endpoints(), new InFlight());
-  }
-
-  /** Priority 0's hosts, normalised as the table builders receive them. */
-  static WeightedHosts weighted(TetherConfig config) {
-    List<Endpoint> hosts = config.endpoints();
-    return ClusterSnapshot.normalize(config, hosts, false);
+  /** The routing a balancer of this configuration would route with. */
+  static Routing routing(TetherConfig config) {
+    return Routing.of(config, config.endpoints());
   }
 
   /** {@link #INPUTS} seeded uniformly random unsigned 64-bit hashes. */

@@ -1,5 +1,6 @@
-package dev.tether.core;
+package dev.tether.bench;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
@@ -7,6 +8,10 @@ import dev.tether.api.LoadBalancerType;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
 import dev.tether.api.TetherConfig;
+import dev.tether.core.Inspection;
+import dev.tether.core.KeyRing;
+import dev.tether.core.NonceSource;
+import dev.tether.core.SessionValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,10 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * routing decision.
  *
  * <ul>
- *   <li>{@link #open}: {@link SealedValue#open} of a valid IPv4 value (AES-256-GCM decryption and
- *       tag check, the packed address printed back);
- *   <li>{@link #seal}: {@link SealedValue#seal} of an IPv4 address with the production nonce
- *       source (a DRBG per thread); {@link #nonce} is that nonce alone;
+ *   <li>{@link #open}: {@code SealedValue.open} ({@link Inspection#unseal}) of a valid IPv4 value
+ *       (AES-256-GCM decryption and tag check, the packed address printed back);
+ *   <li>{@link #seal}: {@code SealedValue.seal} ({@link Inspection#seal}) of an IPv4 address with
+ *       the production nonce source (a DRBG per thread); {@link #nonce} is that nonce alone;
  *   <li>{@link #pinnedPlain} and {@link #pinnedSealed}: {@link Balancer#route} of a request
  *       whose header session names one of 100 endpoints, in Envoy's plain format and sealed: the
  *       difference is what sealing adds per request on the proxy's request path.
@@ -66,7 +71,8 @@ public class SealBenchmark {
   private Balancer plain;
   private Balancer sealing;
   private Path ringFile;
-  private final byte[] nonce = new byte[SealedValue.NONCE_BYTES];
+  /** AES-GCM's 96-bit nonce, as each sealed value draws one. */
+  private final byte[] nonce = new byte[12];
   private int next;
 
   @Setup
@@ -77,9 +83,9 @@ public class SealBenchmark {
       key[i] = (byte) random.nextInt(256);
     }
     String line = "k20261121093012=" + Base64.getEncoder().encodeToString(key);
-    ring = KeyRing.parse(line);
     ringFile = Files.createTempFile("tether-bench-ring", ".keys");
     Files.writeString(ringFile, line + "\n");
+    ring = KeyRing.read(ringFile.toString(), ringFile);
     nonces = NonceSource.secure();
 
     TetherConfig plainConfig = BenchmarkFixtures.config(LoadBalancerType.RING_HASH, ENDPOINTS,
@@ -97,12 +103,12 @@ public class SealBenchmark {
     sealedRequests = new RequestView[BenchmarkFixtures.INPUTS];
     for (int i = 0; i < BenchmarkFixtures.INPUTS; i++) {
       addresses[i] = all.get(random.nextInt(all.size())).address();
-      sealed[i] = SealedValue.seal(ring, addresses[i], 0, nonces);
+      sealed[i] = Inspection.seal(ring, addresses[i], 0, nonces);
       plainRequests[i] = new DecisionBenchmark.OneHeaderRequest("x-session",
-          SessionCodec.encodeHeader(addresses[i]));
+          Inspection.encodeHeaderSession(addresses[i]));
       sealedRequests[i] = new DecisionBenchmark.OneHeaderRequest("x-session", sealed[i]);
     }
-    if (!addresses[0].equals(SealedValue.open(ring, sealed[0], NOW).address())
+    if (!addresses[0].equals(Inspection.unseal(ring, sealed[0], NOW).address())
         || sealed[0].length() != 80) {
       throw new IllegalStateException("sealed values do not open, or are not 80 characters");
     }
@@ -129,12 +135,12 @@ public class SealBenchmark {
 
   @Benchmark
   public SessionValue open() {
-    return SealedValue.open(ring, sealed[next++ & BenchmarkFixtures.INPUT_MASK], NOW);
+    return Inspection.unseal(ring, sealed[next++ & BenchmarkFixtures.INPUT_MASK], NOW);
   }
 
   @Benchmark
   public String seal() {
-    return SealedValue.seal(ring, addresses[next++ & BenchmarkFixtures.INPUT_MASK], NOW, nonces);
+    return Inspection.seal(ring, addresses[next++ & BenchmarkFixtures.INPUT_MASK], NOW, nonces);
   }
 
   @Benchmark

@@ -1,5 +1,6 @@
-package dev.tether.core;
+package dev.tether.bench;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
@@ -8,6 +9,7 @@ import dev.tether.api.Outcome;
 import dev.tether.api.HeaderFields;
 import dev.tether.api.RequestView;
 import dev.tether.api.TetherConfig;
+import dev.tether.core.Inspection;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +79,8 @@ public class DecisionBenchmark {
       String user = "user-" + Long.toHexString(random.nextLong());
       userRequests[i] = new OneHeaderRequest("x-user", user);
       String address = all.get(random.nextInt(all.size())).address();
-      sessionRequests[i] = new OneHeaderRequest("x-session", SessionCodec.encodeHeader(address));
+      sessionRequests[i] = new OneHeaderRequest("x-session",
+          Inspection.encodeHeaderSession(address));
     }
     expect(hashing.route(userRequests[0]), Outcome.HASH);
     expect(sessions.route(sessionRequests[0]), Outcome.SESSION);

@@ -1,7 +1,9 @@
-package dev.tether.core;
+package dev.tether.bench;
 
 import dev.tether.api.Endpoint;
 import dev.tether.api.LoadBalancerType;
+import dev.tether.core.HostTable;
+import dev.tether.core.Routing;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,8 +20,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Choosing an endpoint for a hash that is already known: what every hashed request pays after
- * its policies ran. {@link #choose} goes through the snapshot (priority choice, then the table),
- * as the balancer does; {@link #tablePick} asks the table alone, to tell the two costs apart.
+ * its policies ran. {@link #choose} goes through the routing snapshot (priority choice, then the
+ * table), as the balancer does; {@link #tablePick} asks the table alone, to tell the two costs
+ * apart.
  *
  * <p>Hashes are random and cycle through {@value BenchmarkFixtures#INPUTS} values, so the lookups
  * touch the table the way independent requests do instead of hitting one cached slot. Both must
@@ -41,14 +44,14 @@ public class PickBenchmark {
   @Param({"10", "100", "1000"})
   public int endpoints;
 
-  private ClusterSnapshot snapshot;
+  private Routing snapshot;
   private HostTable table;
   private long[] hashes;
   private int next;
 
   @Setup
   public void setUp() {
-    snapshot = BenchmarkFixtures.snapshot(
+    snapshot = BenchmarkFixtures.routing(
         BenchmarkFixtures.config(loadBalancer, endpoints, Map.of()));
     table = snapshot.tableOf(snapshot.endpoints().get(0));
     hashes = BenchmarkFixtures.randomHashes(0x7e7e7e7eL);

@@ -1,7 +1,10 @@
-package dev.tether.core;
+package dev.tether.bench;
 
 import dev.tether.api.Endpoint;
 import dev.tether.api.LoadBalancerType;
+import dev.tether.core.HostTable;
+import dev.tether.core.Inspection;
+import dev.tether.core.Routing;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -18,22 +21,23 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Ring lookups measured on the very entries the core's ring holds: the core's bucketed
- * {@link RingHashTable#pick} against the plain binary search it replaced, and two variants kept
- * for comparison. Each finds the entry a full unsigned lower bound finds (wrapped to 0 at the
+ * Ring lookups measured on the very entries the core's ring holds ({@link Inspection#ringEntries}
+ * copies them out): the core's bucketed {@code RingHashTable.pick} against the plain binary
+ * search it replaced, and two variants kept for comparison. Each finds the entry a full unsigned lower bound finds (wrapped to 0 at the
  * end), which {@link #setUp} checks on every prepared hash before anything is timed, and returns
  * its endpoint through the same {@code hosts[hostIndexes[i]]} layout the core uses, so the
  * numbers compare directly with {@code PickBenchmark.tablePick} for {@code RING_HASH}.
  *
  * <ul>
- *   <li>{@link #core}: the core's own {@link RingHashTable#pick}: a bucket index on the top hash
+ *   <li>{@link #core}: the core's own {@code RingHashTable.pick}: a bucket index on the top hash
  *       bits, then a binary search inside the one bucket.
  *   <li>{@link #branchy}: the reference, a binary search over the whole ring with one
  *       data-dependent branch per step (the core's lookup before the bucket index).
  *   <li>{@link #branchless}: the same search with a fixed trip count and the step folded into a
  *       conditional move, so random hashes cost no branch mispredictions.
- *   <li>{@link #bucketed}: the same bucket index as the core (k = ceil(log2 of the ring size),
- *       uncapped) with a linear scan of the bucket instead of a binary search.
+ *   <li>{@link #bucketed}: the core's own bucket index (k = ceil(log2 of the ring size), capped at
+ *       16 bits, which rings of these sizes stay below) with a linear scan of the bucket instead of
+ *       a binary search.
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -46,7 +50,7 @@ public class RingLookupBenchmark {
   @Param({"10", "100", "1000"})
   public int endpoints;
 
-  private RingHashTable ring;
+  private HostTable ring;
   private long[] flipped;
   private Endpoint[] hosts;
   private int[] hostIndexes;
@@ -57,24 +61,22 @@ public class RingLookupBenchmark {
 
   @Setup
   public void setUp() {
-    ClusterSnapshot snapshot = BenchmarkFixtures.snapshot(
+    Routing snapshot = BenchmarkFixtures.routing(
         BenchmarkFixtures.config(LoadBalancerType.RING_HASH, endpoints, Map.of()));
-    ring = (RingHashTable) snapshot.tableOf(snapshot.endpoints().get(0));
+    ring = snapshot.tableOf(snapshot.endpoints().get(0));
+    Inspection.RingEntries entries = Inspection.ringEntries(ring);
     flipped = new long[ring.size()];
     hostIndexes = new int[ring.size()];
     Map<Endpoint, Integer> indexOf = new IdentityHashMap<>();
     for (int i = 0; i < flipped.length; i++) {
-      flipped[i] = ring.hashAt(i) ^ Long.MIN_VALUE;
-      // The entry's own hash leads to the entry itself (64-bit collisions aside).
-      Endpoint host = ring.pick(ring.hashAt(i), 0);
-      Integer index = indexOf.putIfAbsent(host, indexOf.size());
+      flipped[i] = entries.hashes()[i] ^ Long.MIN_VALUE;
+      Integer index = indexOf.putIfAbsent(entries.endpoints()[i], indexOf.size());
       hostIndexes[i] = index == null ? indexOf.size() - 1 : index;
     }
     hosts = new Endpoint[indexOf.size()];
     indexOf.forEach((host, index) -> hosts[index] = host);
-    int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(flipped.length - 1));
-    bucketShift = 64 - bits;
-    bucketStart = RingHashTable.bucketIndex(flipped, bits);
+    bucketShift = entries.bucketShift();
+    bucketStart = entries.bucketStart();
     hashes = BenchmarkFixtures.randomHashes(0x7e7e7e7eL);
     for (long hash : hashes) {
       int expected = branchyIndex(hash);
