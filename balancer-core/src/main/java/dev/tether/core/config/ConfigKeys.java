@@ -33,8 +33,9 @@ public final class ConfigKeys {
   private static final List<ConfigKey<?>> ALL = new ArrayList<>();
 
   static final ConfigKey<String> ENDPOINTS = add("endpoints", "", Syntax.text(), "required",
-      "`dns:NAME:PORT`, `file:PATH` (an endpoints file, see [Endpoints that come and go]"
-          + "(#endpoints-that-come-and-go)) or comma-separated"
+      "`dns:NAME:PORT` (every address of NAME, resolved again every `dnsRefreshRate`),"
+          + " `file:PATH` (a YAML or JSON list of [endpoints](#endpoints-that-come-and-go), read"
+          + " again every `fileRefreshRate`) or comma-separated"
           + " `host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE]`; IPv6 as"
           + " `[addr]:port`; STATE is `UNKNOWN`, `HEALTHY`, `DEGRADED`, `UNHEALTHY` or `DRAINING`",
       "the cluster's endpoints (EDS `lb_endpoints`, `envoy.lb` `hash_key` metadata,"
@@ -106,8 +107,8 @@ public final class ConfigKeys {
       "Envoy cookie `ttl`");
   static final ConfigKey<String> SESSION_COOKIE_ATTRIBUTES = add("sessionCookieAttributes", "",
       Syntax.text(), "",
-      "extra cookie attributes, `Name[=Value]` separated by `;` or `,`, e.g. `Secure;SameSite=Lax`"
-          + " (set only with `sessionCookie`)",
+      "extra cookie attributes, `Name[=Value]` separated by semicolons or commas, e.g."
+          + " `Secure;SameSite=Lax` (set only with `sessionCookie`)",
       "Envoy cookie `attributes`");
   static final ConfigKey<String> SESSION_HEADER = add("sessionHeader", "", Syntax.text(), "",
       "`NAME`: stateful session in a request/response header",
