@@ -13,19 +13,20 @@ import dev.tether.core.jmx.JmxExporter;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps a balancer's endpoint set current. It holds one {@link HostState} per address and
- * publishes the effective set to the request path whenever it changes; the concerns that change
- * hosts each have a class of their own: {@link DnsDiscovery} and {@link FileDiscovery} (which
- * addresses exist), {@link HealthChecker} (active checks), {@link OutlierDetector} (ejections),
- * and an operator's drain through JMX ({@link #setDraining}).
+ * Keeps a balancer's endpoint set current. It holds one {@link HostState} per address, publishes
+ * the effective set to the request path whenever it changes, starts and stops the background
+ * work, and answers JMX ({@link ClusterView}). The concerns that change hosts each have a class
+ * of their own: {@link DnsDiscovery} and {@link FileDiscovery} (which addresses exist),
+ * {@link HealthChecker} (active checks), {@link OutlierDetector} (ejections); an operator's drain
+ * through JMX ({@link #setDraining}) is one transition and stays here.
  *
  * <p>Threading: all host state is guarded by one lock and changed only by background work (the
  * cluster scheduler, the health-check scheduler, JMX operations). The request path never takes
@@ -61,7 +62,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
     this.sourceName = describe(config.endpointSource());
     this.status = new DiscoveryStatus(sourceName);
     this.health = new HealthChecker(config.healthCheck(), env.healthScheduler(), env.probe(), this);
-    this.outlier = new OutlierDetector(config.outlierDetection());
+    this.outlier = new OutlierDetector(config.outlierDetection(), scheduler, this);
   }
 
   /**
@@ -106,7 +107,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
       track(scheduler.repeat(sealing::refresh, rate, rate));
     }
     if (outlier.enabled()) {
-      track(scheduler.repeat(this::sweep, outlier.intervalNanos(), outlier.intervalNanos()));
+      track(scheduler.repeat(outlier::sweep, outlier.intervalNanos(), outlier.intervalNanos()));
     }
     if (env.mbeanServer() != null) {
       JmxExporter exporter = JmxExporter.register(env.mbeanServer(), config.name(), balancer, this);
@@ -115,40 +116,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
         exporter.syncEndpoints(hosts.keySet());
       }
     }
-    awaitFirstChecks();
-  }
-
-  /** Waits for every host's first check, up to the warm-up, on the scheduler's clock. */
-  private void awaitFirstChecks() {
-    if (!health.enabled() || env.healthWarmup().isZero()) {
-      return;
-    }
-    long deadline = scheduler.nanoTime() + env.healthWarmup().toNanos();
-    synchronized (lock) {
-      try {
-        while (!closed && awaitingFirstCheck()) {
-          long left = TimeUnit.NANOSECONDS.toMillis(deadline - scheduler.nanoTime());
-          if (left <= 0) {
-            LOG.log(Level.INFO, sourceName + ": not every endpoint answered its first health"
-                + " check within " + env.healthWarmup().toMillis() + "ms; those count as"
-                + " unhealthy until one passes");
-            return;
-          }
-          lock.wait(left);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private boolean awaitingFirstCheck() {
-    for (HostState host : hosts.values()) {
-      if (host.awaitingFirstCheck()) {
-        return true;
-      }
-    }
-    return false;
+    health.awaitFirstRound(env.healthWarmup());
   }
 
   private void track(Scheduler.Task task) {
@@ -222,8 +190,8 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
     rebuild();
   }
 
-  /** Publishes the effective endpoint set when it differs from the published one. */
-  private void rebuild() {
+  /** Publishes the effective endpoint set when it differs from the published one (under the lock). */
+  void rebuild() {
     List<Endpoint> effective = new ArrayList<>(hosts.size());
     for (HostState host : hosts.values()) {
       effective.add(host.effectiveEndpoint());
@@ -238,103 +206,39 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
     }
   }
 
-  // ---------------------------------------------------------------- active health checks
+  // ---------------------------------------------------------------- what the concerns share
 
-  /** The endpoint to check for {@code host}; null when the host is gone or the runtime closed. */
-  Endpoint checkTarget(HostState host) {
-    synchronized (lock) {
-      return closed || hosts.get(host.address()) != host ? null : host.source();
-    }
+  /** The lock that guards every {@link HostState} and the published set. */
+  Object lock() {
+    return lock;
   }
 
-  /** Applies a check's result, then schedules the next check. */
-  void checked(HostState host, HealthProbe.Result result) {
-    synchronized (lock) {
-      if (closed || hosts.get(host.address()) != host) {
-        return;
-      }
-      boolean wasFirst = host.awaitingFirstCheck();
-      boolean changed = host.checked(health.config(), result);
-      if (changed && !wasFirst) {
-        LOG.log(Level.INFO, sourceName + ": " + host.address() + " is "
-            + (host.failingChecks() ? "failing" : "passing") + " health checks (" + result + ")");
-      }
-      if (result == HealthProbe.Result.PASSED && !host.failingChecks() && host.isEjected()
-          && outlier.enabled()) {
-        outlier.uneject(host, scheduler.nanoTime());
-        changed = true;
-      }
-      if (changed) {
-        rebuild();
-      }
-      if (wasFirst) {
-        lock.notifyAll();
-      }
-      health.again(host);
-    }
+  /** Whether {@code host} is still the state of its address (under the lock). */
+  boolean isCurrent(HostState host) {
+    return !closed && hosts.get(host.address()) == host;
   }
 
-  // ---------------------------------------------------------------- outlier detection
-
-  /** Request path: counts a result; a run reaching its threshold is handed to the scheduler. */
-  void result(String address, int status) {
-    if (!outlier.enabled()) {
-      return;
-    }
-    int triggered = outlier.record(address, status);
-    if (triggered != 0) {
-      scheduler.schedule(() -> consecutiveErrors(address, triggered), 0);
-    }
+  /** The state of {@code address}; null when it is not an endpoint or the runtime closed. */
+  HostState current(String address) {
+    return closed ? null : hosts.get(address);
   }
 
-  private void consecutiveErrors(String address, int triggered) {
-    synchronized (lock) {
-      HostState host = hosts.get(address);
-      if (closed || host == null) {
-        return;
-      }
-      if (outlier.onConsecutiveErrors(host, triggered, scheduler.nanoTime(), hosts.size(),
-          countEjected())) {
-        LOG.log(Level.WARNING, sourceName + ": ejected " + address + " for "
-            + outlier.ejectionNanos(host) / 1_000_000 + "ms after consecutive "
-            + ((triggered & OutlierDetector.CONSECUTIVE_5XX) != 0 ? "5xx errors" : "gateway errors"));
-        rebuild();
-      } else if (!host.isEjected()) {
-        LOG.log(Level.DEBUG, sourceName + ": not ejecting " + address + ": maxEjectionPercent "
-            + outlier.maxEjectionPercent() + " reached");
-      }
-    }
+  /** Every host, in source order (under the lock). */
+  Collection<HostState> hostStates() {
+    return hosts.values();
   }
 
-  void sweep() {
-    synchronized (lock) {
-      if (closed) {
-        return;
-      }
-      if (outlier.sweep(hosts.values(), scheduler.nanoTime())) {
-        LOG.log(Level.INFO, sourceName + ": ejection time over, endpoints back: " + notEjected());
-        rebuild();
-      }
-    }
+  boolean isClosed() {
+    return closed;
   }
 
-  /** Under the lock. */
-  private int countEjected() {
-    int n = 0;
-    for (HostState host : hosts.values()) {
-      n += host.isEjected() ? 1 : 0;
-    }
-    return n;
+  /** The runtime's monotonic clock: the cluster scheduler's. */
+  Scheduler clock() {
+    return scheduler;
   }
 
-  private List<String> notEjected() {
-    List<String> list = new ArrayList<>();
-    for (HostState host : hosts.values()) {
-      if (!host.isEjected()) {
-        list.add(host.address());
-      }
-    }
-    return list;
+  OutlierDetector outlier() {
+    return outlier;
   }
 
   // ---------------------------------------------------------------- operator actions and views
@@ -380,7 +284,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
   @Override
   public int ejectedCount() {
     synchronized (lock) {
-      return countEjected();
+      return outlier.ejectedCount();
     }
   }
 

@@ -1,9 +1,12 @@
 package dev.tether.core.cluster;
 
 import dev.tether.api.OutlierDetection;
+import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,18 +31,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  *
  * <p>The runs are counters per address, written without a lock; the ejection state is each
- * {@link HostState}'s, changed under the runtime's lock.
+ * {@link HostState}'s, changed under the runtime's lock on the cluster scheduler.
  *
  * @see <a href="https://github.com/envoyproxy/envoy/blob/main/source/common/upstream/outlier_detection_impl.cc">
  *     Envoy outlier_detection_impl.cc</a>
  */
 final class OutlierDetector {
+  private static final System.Logger LOG = System.getLogger(ClusterRuntime.class.getName());
   static final int CONSECUTIVE_5XX = 1;
   static final int CONSECUTIVE_GATEWAY = 2;
   /** Envoy's default {@code max_ejection_time}; Istio does not set it. */
   static final Duration DEFAULT_MAX_EJECTION_TIME = Duration.ofSeconds(300);
 
   private final OutlierDetection config;
+  private final Scheduler scheduler;
+  private final ClusterRuntime runtime;
   private final long baseNanos;
   private final long maxNanos;
   private final long intervalNanos;
@@ -57,8 +63,10 @@ final class OutlierDetector {
     }
   }
 
-  OutlierDetector(OutlierDetection config) {
+  OutlierDetector(OutlierDetection config, Scheduler scheduler, ClusterRuntime runtime) {
     this.config = config;
+    this.scheduler = scheduler;
+    this.runtime = runtime;
     this.baseNanos = config.baseEjectionTime().toNanos();
     this.maxNanos = Math.max(DEFAULT_MAX_EJECTION_TIME.toNanos(), baseNanos);
     this.intervalNanos = config.interval().toNanos();
@@ -72,10 +80,6 @@ final class OutlierDetector {
     return intervalNanos;
   }
 
-  int maxEjectionPercent() {
-    return config.maxEjectionPercent();
-  }
-
   /** Keeps runs for exactly {@code addresses}: new ones start at zero, others are dropped. */
   void retain(Collection<String> addresses) {
     Set<String> keep = new HashSet<>(addresses);
@@ -86,7 +90,21 @@ final class OutlierDetector {
   }
 
   /**
-   * Counts one result on the request path; returns the runs that just reached their threshold
+   * Request path: counts the result of an attempt at {@code address}; a run reaching its
+   * threshold is handed to the cluster scheduler, which ejects. Takes no lock.
+   */
+  void result(String address, int status) {
+    if (!config.enabled()) {
+      return;
+    }
+    int triggered = record(address, status);
+    if (triggered != 0) {
+      scheduler.schedule(() -> consecutiveErrors(address, triggered), 0);
+    }
+  }
+
+  /**
+   * Counts one result; returns the runs that just reached their threshold
    * ({@link #CONSECUTIVE_5XX}, {@link #CONSECUTIVE_GATEWAY}), 0 when none or when the address
    * is not a current endpoint.
    */
@@ -111,6 +129,36 @@ final class OutlierDetector {
       run.reset();
     }
     return triggered;
+  }
+
+  /** On the cluster scheduler: a run reached its threshold. */
+  private void consecutiveErrors(String address, int triggered) {
+    synchronized (runtime.lock()) {
+      HostState host = runtime.current(address);
+      if (host == null) {
+        return;
+      }
+      Collection<HostState> hosts = runtime.hostStates();
+      if (onConsecutiveErrors(host, triggered, scheduler.nanoTime(), hosts.size(),
+          ejectedCount())) {
+        LOG.log(Level.WARNING, runtime.sourceName() + ": ejected " + address + " for "
+            + ejectionNanos(host) / 1_000_000 + "ms after consecutive "
+            + ((triggered & CONSECUTIVE_5XX) != 0 ? "5xx errors" : "gateway errors"));
+        runtime.rebuild();
+      } else if (!host.isEjected()) {
+        LOG.log(Level.DEBUG, runtime.sourceName() + ": not ejecting " + address
+            + ": maxEjectionPercent " + config.maxEjectionPercent() + " reached");
+      }
+    }
+  }
+
+  /** Hosts ejected now (under the runtime's lock). */
+  int ejectedCount() {
+    int n = 0;
+    for (HostState host : runtime.hostStates()) {
+      n += host.isEjected() ? 1 : 0;
+    }
+    return n;
   }
 
   /**
@@ -147,9 +195,29 @@ final class OutlierDetector {
     return host.ejectionNanos(baseNanos, maxNanos);
   }
 
+  /** The interval sweep, on the cluster scheduler: publishes the set when a host returned. */
+  void sweep() {
+    synchronized (runtime.lock()) {
+      if (runtime.isClosed()) {
+        return;
+      }
+      if (sweep(runtime.hostStates(), scheduler.nanoTime())) {
+        List<String> back = new ArrayList<>();
+        for (HostState host : runtime.hostStates()) {
+          if (!host.isEjected()) {
+            back.add(host.address());
+          }
+        }
+        LOG.log(Level.INFO, runtime.sourceName() + ": ejection time over, endpoints back: "
+            + back);
+        runtime.rebuild();
+      }
+    }
+  }
+
   /**
-   * The interval sweep: returns hosts whose time is up, and lowers the backoff of hosts that
-   * have stayed in for an interval.
+   * Returns hosts whose time is up, and lowers the backoff of hosts that have stayed in for an
+   * interval.
    *
    * @return whether any host returned
    */
@@ -165,6 +233,19 @@ final class OutlierDetector {
       host.decayBackoff(now, intervalNanos);
     }
     return changed;
+  }
+
+  /**
+   * A passing active check returns an ejected host at once (under the runtime's lock).
+   *
+   * @return whether {@code host} was ejected and returned
+   */
+  boolean unejectAfterPassingCheck(HostState host) {
+    if (!config.enabled() || !host.isEjected()) {
+      return false;
+    }
+    uneject(host, scheduler.nanoTime());
+    return true;
   }
 
   /** Returns {@code host}; its runs start again from zero. */

@@ -20,10 +20,12 @@ import java.util.List;
 final class RunningBalancer implements Balancer {
   private final CoreBalancer core;
   private final ClusterRuntime runtime;
+  private final OutlierDetector outlier;
 
   RunningBalancer(CoreBalancer core, ClusterRuntime runtime) {
     this.core = core;
     this.runtime = runtime;
+    this.outlier = runtime.outlier();
   }
 
   /** The request path's balancer. */
@@ -58,7 +60,7 @@ final class RunningBalancer implements Balancer {
   @Override
   public void requestFinished(Endpoint endpoint, int status) {
     core.requestFinished(endpoint, status);
-    runtime.result(endpoint.address(), status);
+    outlier.result(endpoint.address(), status);
   }
 
   /**
@@ -71,7 +73,7 @@ final class RunningBalancer implements Balancer {
     core.requestFailed(endpoint, failure);
     if (failure != Failure.CANCELLED) {
       boolean timedOut = failure == Failure.TIMEOUT || failure == Failure.IDLE_TIMEOUT;
-      runtime.result(endpoint.address(), timedOut ? 504 : 503);
+      outlier.result(endpoint.address(), timedOut ? 504 : 503);
     }
   }
 
