@@ -22,6 +22,7 @@ proxy
 lib/tether/*.jar
 
 [xml]
+etc/tether-check.xml
 etc/tether.xml
 
 [ini]
@@ -32,129 +33,157 @@ jetty.httpConfig.headerCacheSize?=0
 
 [ini-template]
 # tag::documentation[]
-## Tether reverse proxy. Every key is optional except tether.endpoints; the values
-## shown are the defaults. A bad value stops the server with
-## "key: value (expected: ...)" in the log.
+## Tether reverse proxy. Every key is optional except tether.endpoints; the values shown are the
+## defaults. A bad value, or a tether.* property that is not one of these keys, stops the server
+## with "key: value (expected: ...)" in the log. Durations use Istio's syntax: 0s, 500ms, 30s, 1h,
+## 1h30m. Relative paths are read from jetty.base.
 
-## Backends. One of:
-##   a static list, comma-separated host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE],
-##     IPv6 in brackets, e.g. 10.0.0.1:8080,10.0.0.2:8080;weight=2,[2001:db8::1]:8080
-##   dns:NAME:PORT     every address NAME resolves to, re-resolved every dnsRefreshRate
-##   file:PATH         a YAML/JSON endpoints file (relative to jetty.base), re-read every fileRefreshRate
-## Required.
+## dns:NAME:PORT (every address of NAME, resolved again every dnsRefreshRate), file:PATH (a YAML or
+## JSON list of endpoints, read again every fileRefreshRate) or comma-separated
+## host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE]; IPv6 as [addr]:port;
+## STATE is UNKNOWN, HEALTHY, DEGRADED, UNHEALTHY or DRAINING
 # tether.endpoints=
 
-## dns: endpoints: how often the name is resolved again (set only with dns:).
+## how often dns: endpoints are resolved again (set only with dns:)
 # tether.dnsRefreshRate=5s
 
-## file: endpoints and the sessionSealKeys file: how often they are checked for changes
-## (set only with file: or sessionSealKeys).
+## how often a file: endpoint list and the sessionSealKeys ring are read again (used only when their
+## content changed; set only with one of them)
 # tether.fileRefreshRate=1s
 
-## Consistent-hash algorithm: RING_HASH or MAGLEV.
+## RING_HASH or MAGLEV
 # tether.loadBalancer=RING_HASH
 
-## Ring hash: least and most ring entries (0 = default; at most 8388608).
+## least ring entries (0 means the default)
 # tether.minimumRingSize=1024
+
+## most ring entries (0 means the default; at most 8388608)
 # tether.maximumRingSize=8388608
 
-## Ring hash: function that hashes ring entries, XX_HASH or MURMUR_HASH_2.
+## XX_HASH or MURMUR_HASH_2 for ring entries
 # tether.hashFunction=XX_HASH
 
-## Maglev: lookup table size, a prime (0 = default).
+## Maglev table size, a prime up to 5000011 (0 means the default)
 # tether.tableSize=65537
 
-## Hash the host name rather than the address.
+## hash the host name instead of ip:port
 # tether.useHostnameForHashing=false
 
-## Percent of healthy endpoints below which all endpoints are used (0 disables panic).
-## With outlier detection on, Istio uses minHealthPercent instead (default 0).
+## percent of healthy plus degraded endpoints under which all endpoints are used; 0 disables panic;
+## with outlier detection on, Istio uses minHealthPercent instead
 # tether.panicThreshold=50
 
-## Locality weights, comma-separated LOCALITY=WEIGHT (empty: no locality weighting).
+## LOCALITY=WEIGHT,...; weights endpoints by locality
 # tether.localityWeights=
 
-## Bounded-load factor in percent, 0 (off) or at least 100.
+## bounded-load hashing: at most factor/100 of the average load per host; 0 or at least 100
 # tether.hashBalanceFactor=0
 
-## Request hash policies, comma-separated, evaluated in order:
-## header:NAME | cookie:NAME[;ttl=DURATION][;path=P][;attribute=NAME[=VALUE]]... | sourceIp | query:NAME,
-## each optionally followed by ;terminal. E.g. cookie:sticky-session-key;ttl=0s
-## None: requests without a session go to a random endpoint, as in Envoy.
+## comma-separated header:NAME, cookie:NAME[;ttl=DURATION][;path=P][;attribute=NAME[=VALUE]]...,
+## sourceIp, query:NAME, each optionally ;terminal; none: requests without a session go to a random
+## endpoint, as in Envoy
 # tether.hashPolicy=
 
-## Stateful session by cookie (Istio's istio.io/persistent-session label): NAME[:PATH].
+## NAME[:PATH]: stateful session in a cookie (path / by default)
 # tether.sessionCookie=
 
-## Session cookie Max-Age, a duration such as 0s (a session cookie), 30m, 1h
-## (set only with sessionCookie).
+## session cookie lifetime; 0s is a browser-session cookie with no expiry (set only with
+## sessionCookie)
 # tether.sessionCookieTtl=0s
 
-## Attributes appended to the session Set-Cookie, separated by ; or , e.g. Secure;SameSite=Lax
-## (set only with sessionCookie).
+## extra cookie attributes, Name[=Value] separated by semicolons or commas, e.g. Secure;SameSite=Lax
+## (set only with sessionCookie)
 # tether.sessionCookieAttributes=
 
-## Stateful session by header (istio.io/persistent-session-header): the header name.
+## NAME: stateful session in a request/response header
 # tether.sessionHeader=
 
-## Answer 503 rather than rebalance when the session's endpoint cannot serve.
+## answer 503 when the session's backend cannot serve, instead of re-pinning
 # tether.sessionStrict=false
 
-## Endpoint healths a session may still be routed to.
+## healths of a backend that sessions may still reach
 # tether.sessionOverrideHealth=UNKNOWN,HEALTHY,DEGRADED,DRAINING
 
-## Sealed session values (a Tether extension): off (Envoy's plain values), sealed (write and
-## read only values a client can neither read nor forge) or migrate (write sealed, also honour
-## Envoy's plain values and answer them sealed: the way from an Istio gateway to sealed).
+## off: Envoy's plain values; sealed: write and read only sealed values a client can neither read
+## nor forge; migrate: write sealed, and also honour Envoy's plain values, answering each with the
+## session sealed
 # tether.sessionSeal=off
 
-## Key ring file (relative to jetty.base), one ID=BASE64 line a key, the first seals; re-read
-## every fileRefreshRate. Required unless sessionSeal is off; set only then.
-## tether keygen prints a line.
+## key ring file, relative to the Jetty base or $CATALINA_BASE: one ID=BASE64 line a key (tether
+## keygen), the first seals, all open; re-read every fileRefreshRate. Required unless sessionSeal is
+## off, and an error when it is
 # tether.sessionSealKeys=
 
-## Lifetime sealed into each value (0s: none; a cookie then keeps sessionCookieTtl's).
-## An expired value is no session, whatever the cookie's Max-Age (set only with sessionSeal).
+## lifetime sealed into each value; an expired value is no session whatever the cookie's Max-Age.
+## 0s: none, except that a cookie keeps sessionCookieTtl as its sealed expiry. Values past half
+## their lifetime are re-issued
 # tether.sessionSealTtl=0s
 
-## An Istio DestinationRule YAML file (relative to jetty.base): its consistentHash and
-## outlierDetection apply; the keys set here override it.
+## path of an Istio DestinationRule YAML (networking.istio.io v1, v1beta1, v1alpha3), relative to
+## the Jetty base or $CATALINA_BASE; trafficPolicy.loadBalancer.consistentHash, outlierDetection and
+## connectionPool.tcp.connectTimeout are honoured; the flat keys override it
 # tether.destinationRule=
 
-## Active HTTP health checks: GET this path on every endpoint (empty: no checks).
-## The other healthCheck/threshold keys may be set only with it.
+## active HTTP health checks of every endpoint on this path; only 200 passes; the other health-check
+## keys may be set only with it
 # tether.healthCheckPath=
+
+## time between checks
 # tether.healthCheckInterval=10s
+
+## a check slower than this fails
 # tether.healthCheckTimeout=1s
 
-## Passes in a row that bring an endpoint back; failures in a row that take it out.
+## passing checks in a row to become healthy
 # tether.healthyThreshold=1
+
+## failing checks in a row to become unhealthy (a non-200 answer fails at once, as in Envoy)
 # tether.unhealthyThreshold=3
 
-## Outlier ejection (Istio's outlierDetection). Setting any of these turns it on
-## with Istio's defaults for the rest; a DestinationRule's outlierDetection does too.
+## 5xx answers (and connect failures) in a row that eject an endpoint; setting any outlier key turns
+## outlier detection on, with Istio's defaults for the others
 # tether.consecutive5xxErrors=5
+
+## 502, 503, 504 (and connect failures) in a row that eject
 # tether.consecutiveGatewayErrors=0
+
+## how often ejections are swept
 # tether.outlierInterval=10s
+
+## ejection time, multiplied by the number of ejections in a row (capped at max(300 s, base))
 # tether.baseEjectionTime=30s
+
+## most endpoints ejected at once, in percent
 # tether.maxEjectionPercent=10
+
+## below this share of healthy endpoints all are used (Istio sets it as the panic threshold)
 # tether.minHealthPercent=0
 
-## Retries (Istio's default route retry policy): at most this many retries (0: none), for
-## idempotent requests whose body can be sent again, on the Envoy retryOn conditions and status codes.
+## retries per request, on another endpoint when there is one; only before anything reached the
+## client and while the request's body can be sent again; only idempotent methods unless the attempt
+## could not connect
 # tether.retries=2
+
+## what is retried: connect-failure, reset (a reset or protocol error before the response head, and
+## a per-try timeout), 5xx, gateway-error, retriable-4xx; bare status codes are retriable status
+## codes
 # tether.retryOn=connect-failure,refused-stream,unavailable,cancelled,503
 
-## Timeouts (Envoy's; 0s = none, except connectTimeout).
-## Longest wait for a TCP connection to a backend (a slow connect is a connect failure).
+## the longest wait for a connection to a backend; then a connect failure
 # tether.connectTimeout=10s
-## Longest wait for the response head, from when the request was sent, for all attempts (504).
+
+## the longest wait for a backend's response head, from when the request has been sent, shared by
+## all attempts; then 504 upstream request timeout; 0s waits for ever. It ends at the head: a stream
+## or server-sent events are never cut by it
 # tether.requestTimeout=30s
-## Longest wait for one attempt's response head (may be retried; 0s = off).
+
+## the longest wait for one attempt's response head; retried under reset, 5xx or gateway-error
 # tether.perTryTimeout=0s
-## Longest silence either way on an open response or WebSocket/Upgrade tunnel, then close.
+
+## the longest time without a byte either way on an open response or WebSocket tunnel; then the
+## client connection is closed; 0s never
 # tether.idleTimeout=1h
 
-## Name of this balancer's JMX beans (dev.tether:type=Balancer,name=...).
+## name of this balancer in JMX (dev.tether:type=Balancer,name=...); a taken name gets -2, -3, ...
 # tether.name=tether
 # end::documentation[]

@@ -13,9 +13,16 @@ import java.util.Objects;
  * @param locality locality name; empty when unset
  * @param priority priority level, 0 the highest
  * @param health health as last known
+ * @param address the address as Envoy prints it and as session values carry it: {@code ip:port},
+ *     or {@code [ipv6]:port}. Derived from {@code host} and {@code port}: pass null (the
+ *     seven-argument constructor does) and the constructor fills it in; a value that differs from
+ *     the derived one is refused. It is a component rather than a method that formats on every
+ *     call because the request path asks for it several times per request, and {@code api} holds
+ *     records only: a record keeps a computed value only as one of its components.
  */
 public record Endpoint(
-    String host, int port, int weight, String hashKey, String locality, int priority, Health health) {
+    String host, int port, int weight, String hashKey, String locality, int priority, Health health,
+    String address) {
 
   public Endpoint {
     Objects.requireNonNull(host, "host");
@@ -34,19 +41,24 @@ public record Endpoint(
     if (priority < 0) {
       throw new IllegalArgumentException("priority: " + priority + " (expected: >= 0)");
     }
+    String derived = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    if (address != null && !address.equals(derived)) {
+      throw new IllegalArgumentException(
+          "address: " + address + " (expected: " + derived + ", from host and port)");
+    }
+    address = derived;
+  }
+
+  /** An endpoint whose {@link #address()} is derived from {@code host} and {@code port}. */
+  public Endpoint(
+      String host, int port, int weight, String hashKey, String locality, int priority,
+      Health health) {
+    this(host, port, weight, hashKey, locality, priority, health, null);
   }
 
   /** A healthy endpoint of weight 1 with no hash key, locality or priority. */
   public static Endpoint of(String host, int port) {
     return new Endpoint(host, port, 1, "", "", 0, Health.HEALTHY);
-  }
-
-  /**
-   * The address as Envoy prints it and as session values carry it: {@code ip:port}, or
-   * {@code [ipv6]:port}.
-   */
-  public String address() {
-    return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
   }
 
   /** This endpoint with another health. */

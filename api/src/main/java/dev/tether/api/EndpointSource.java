@@ -31,6 +31,15 @@ public record EndpointSource(Kind kind, String name, int port, String path, Dura
     FILE
   }
 
+  /** How often a DNS name is resolved again, Envoy's {@code dns_refresh_rate} default. */
+  public static final Duration DEFAULT_DNS_REFRESH_RATE = Duration.ofSeconds(5);
+
+  /**
+   * How often an endpoints file (and a key ring file) is checked for changes: a read of an
+   * unchanged small file costs next to nothing, and an operator's edit shows up within a second.
+   */
+  public static final Duration DEFAULT_FILE_REFRESH_RATE = Duration.ofSeconds(1);
+
   /** The static list given in {@code endpoints}. */
   public static final EndpointSource STATIC =
       new EndpointSource(Kind.STATIC, "", 0, "", Duration.ZERO);

@@ -15,7 +15,7 @@ import java.util.Map;
  * afterwards: the endpoints by address (for sessions), the per-priority loads and panic flags, and
  * one hash table per priority. A new endpoint set or health change builds a new snapshot.
  */
-final class ClusterSnapshot {
+final class ClusterSnapshot implements Routing {
   private final List<Endpoint> endpoints;
   private final Map<String, Endpoint> byAddress;
   private final PriorityLoad load;
@@ -159,7 +159,8 @@ final class ClusterSnapshot {
    * level, or its fallback), so the shortcut skips its {@code hash mod 100} and load loops
    * without changing any answer; with more priorities Envoy's arithmetic runs as before.
    */
-  Endpoint choose(long hash, int attempt) {
+  @Override
+  public Endpoint choose(long hash, int attempt) {
     if (tables.length == 1) {
       return tables[0].pick(hash, attempt);
     }
@@ -171,12 +172,14 @@ final class ClusterSnapshot {
     return byAddress.get(address);
   }
 
-  List<Endpoint> endpoints() {
+  @Override
+  public List<Endpoint> endpoints() {
     return endpoints;
   }
 
   /** The table of the priority {@code endpoint} belongs to. */
-  HostTable tableOf(Endpoint endpoint) {
+  @Override
+  public HostTable tableOf(Endpoint endpoint) {
     return tables[endpoint.priority()];
   }
 

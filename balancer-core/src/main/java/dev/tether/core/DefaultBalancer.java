@@ -1,6 +1,5 @@
 package dev.tether.core;
 
-import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Failure;
@@ -22,9 +21,10 @@ import java.util.function.LongSupplier;
  * priority (Envoy's thread-aware load balancer).
  *
  * <p>Routing data lives in one immutable {@link ClusterSnapshot} published through a volatile
- * field; every request reads it once.
+ * field; every request reads it once. Whoever keeps the endpoint set current (the cluster
+ * runtime) calls {@link #update}; this class holds no reference to it.
  */
-final class DefaultBalancer implements Balancer {
+final class DefaultBalancer implements CoreBalancer {
   /**
    * Host-selection attempts a retry may take to find a host not tried yet: Istio configures the
    * {@code previous_hosts} predicate with {@code host_selection_retry_max_attempts: 5}.
@@ -42,13 +42,11 @@ final class DefaultBalancer implements Balancer {
   private final TetherConfig config;
   private final Clock clock;
   private final LongSupplier random;
-  private final InFlight inFlight = new InFlight();
-  private final ClusterStats stats = new ClusterStats();
-  /** Sealed session values; null when {@code sessionSeal} is off. */
+  private final BalancerStats stats = new BalancerStats();
+  private final InFlight inFlight = stats.inFlightCounters();
+  /** Sealed session values; null when {@code sessionSeal} is off (the request path tests it). */
   private final SessionSealing sealing;
   private volatile ClusterSnapshot snapshot;
-  /** The background runtime that owns this balancer (discovery, health, ejection); may be null. */
-  private volatile ClusterRuntime runtime;
 
   DefaultBalancer(TetherConfig config, Clock clock, LongSupplier random) {
     this(config, config.endpoints(), clock, random);
@@ -77,7 +75,8 @@ final class DefaultBalancer implements Balancer {
    * Replaces the endpoint set (discovery, health); builds the new tables before publishing them in
    * one write. Called off the request path only.
    */
-  void update(List<Endpoint> endpoints) {
+  @Override
+  public void update(List<Endpoint> endpoints) {
     ClusterSnapshot next = ClusterSnapshot.build(config, endpoints, inFlight);
     List<String> addresses = new ArrayList<>(endpoints.size());
     for (Endpoint e : endpoints) {
@@ -88,16 +87,8 @@ final class DefaultBalancer implements Balancer {
     inFlight.retain(addresses);
   }
 
-  void attach(ClusterRuntime owner) {
-    this.runtime = owner;
-  }
-
-  /** The runtime that keeps this balancer's endpoints current; null for a bare balancer. */
-  ClusterRuntime runtime() {
-    return runtime;
-  }
-
-  ClusterStats stats() {
+  @Override
+  public BalancerStats stats() {
     return stats;
   }
 
@@ -105,12 +96,22 @@ final class DefaultBalancer implements Balancer {
     return inFlight;
   }
 
+  @Override
+  public SealingState sealing() {
+    return sealing == null ? SealingState.OFF : sealing;
+  }
+
   /** Sealed session values and their key ring; null when sealing is off. */
-  SessionSealing sealing() {
+  SessionSealing sessionSealing() {
     return sealing;
   }
 
   ClusterSnapshot snapshot() {
+    return snapshot;
+  }
+
+  @Override
+  public Routing routing() {
     return snapshot;
   }
 
@@ -140,7 +141,7 @@ final class DefaultBalancer implements Balancer {
             status = SessionStatus.UNAVAILABLE_ENDPOINT;
           } else {
             stats.pinnedSessionHits.increment();
-            EndpointStats pinnedStats = stats.of(sessionAddress);
+            EndpointStats pinnedStats = stats.endpoint(sessionAddress);
             if (pinnedStats != null) {
               pinnedStats.pinnedSessionHits.increment();
             }
@@ -250,7 +251,7 @@ final class DefaultBalancer implements Balancer {
     } else if (decision.sessionAddress() != null) {
       // The request named another endpoint: the session moves here (a re-pin).
       stats.rePins.increment();
-      EndpointStats servedStats = stats.of(address);
+      EndpointStats servedStats = stats.endpoint(address);
       if (servedStats != null) {
         servedStats.rePins.increment();
       }
@@ -281,7 +282,7 @@ final class DefaultBalancer implements Balancer {
   public void requestStarted(Endpoint endpoint) {
     String address = endpoint.address();
     inFlight.started(address);
-    EndpointStats endpointStats = stats.of(address);
+    EndpointStats endpointStats = stats.endpoint(address);
     if (endpointStats != null) {
       endpointStats.requests.increment();
       if (endpoint.health() == Health.DRAINING) {
@@ -294,33 +295,26 @@ final class DefaultBalancer implements Balancer {
   public void requestFinished(Endpoint endpoint, int status) {
     String address = endpoint.address();
     inFlight.finished(address);
-    EndpointStats endpointStats = stats.of(address);
+    EndpointStats endpointStats = stats.endpoint(address);
     if (endpointStats != null) {
       endpointStats.finished(status);
-      outlierResult(address, endpointStats, status);
     }
   }
 
-  /**
-   * Locally originated failures count for outlier detection as Envoy counts them when it does not
-   * split them from the backend's own answers: a timeout as 504, every other failure as 503 (so as
-   * gateway errors and as 5xx); a client that left counts against nobody.
-   */
+  /** A client that left counts against nobody. */
   @Override
   public void requestFailed(Endpoint endpoint, Failure failure) {
     String address = endpoint.address();
     inFlight.finished(address);
-    EndpointStats endpointStats = stats.of(address);
+    EndpointStats endpointStats = stats.endpoint(address);
     if (endpointStats != null && failure != Failure.CANCELLED) {
       endpointStats.failed(failure);
-      boolean timedOut = failure == Failure.TIMEOUT || failure == Failure.IDLE_TIMEOUT;
-      outlierResult(address, endpointStats, timedOut ? 504 : 503);
     }
   }
 
   @Override
   public void tunnelOpened(Endpoint endpoint) {
-    EndpointStats endpointStats = stats.of(endpoint.address());
+    EndpointStats endpointStats = stats.endpoint(endpoint.address());
     if (endpointStats != null) {
       endpointStats.openTunnels.incrementAndGet();
     }
@@ -329,26 +323,11 @@ final class DefaultBalancer implements Balancer {
 
   @Override
   public void tunnelClosed(Endpoint endpoint) {
-    EndpointStats endpointStats = stats.of(endpoint.address());
+    EndpointStats endpointStats = stats.endpoint(endpoint.address());
     if (endpointStats != null) {
       endpointStats.openTunnels.updateAndGet(n -> n > 0 ? n - 1 : 0);
     }
     stats.openTunnels.updateAndGet(n -> n > 0 ? n - 1 : 0);
-  }
-
-  private void outlierResult(String address, EndpointStats endpointStats, int status) {
-    ClusterRuntime owner = runtime;
-    if (owner != null) {
-      owner.onResult(address, endpointStats, status);
-    }
-  }
-
-  @Override
-  public void close() {
-    ClusterRuntime owner = runtime;
-    if (owner != null) {
-      owner.close();
-    }
   }
 
   @Override

@@ -6,10 +6,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Counters of one endpoint address, written on the request path (so: adders and atomics, no
- * locks) and read by JMX and the outlier detector. They outlive table rebuilds because they are
- * keyed by address, and go when the address leaves the endpoint set.
+ * locks) and read by JMX. They outlive table rebuilds because they are keyed by address, and go
+ * when the address leaves the endpoint set. Public for their readers; only the balancer counts.
  */
-final class EndpointStats {
+public final class EndpointStats {
   final LongAdder requests = new LongAdder();
   final LongAdder connectFailures = new LongAdder();
   final LongAdder serverErrors = new LongAdder();
@@ -23,11 +23,11 @@ final class EndpointStats {
   final LongAdder rePins = new LongAdder();
   /** Requests started while the endpoint was DRAINING: what still reaches it. */
   final LongAdder drainingRequests = new LongAdder();
-  final LongAdder ejections = new LongAdder();
-  /** Envoy's {@code consecutive_5xx_}: 5xx answers and connect failures in a row. */
-  final AtomicInteger consecutive5xx = new AtomicInteger();
-  /** Envoy's {@code consecutive_gateway_failure_}: 502, 503, 504 and connect failures in a row. */
-  final AtomicInteger consecutiveGateway = new AtomicInteger();
+
+  /** Zero counters: what an address that is not (or no longer) an endpoint shows. */
+  public static final EndpointStats NONE = new EndpointStats();
+
+  EndpointStats() {}
 
   /** Counts an exchange that ended with a response. */
   void finished(int status) {
@@ -46,7 +46,46 @@ final class EndpointStats {
     }
   }
 
-  long failures() {
+  public long requests() {
+    return requests.sum();
+  }
+
+  public long connectFailures() {
+    return connectFailures.sum();
+  }
+
+  /** 5xx answers. */
+  public long serverErrors() {
+    return serverErrors.sum();
+  }
+
+  public long resets() {
+    return resets.sum();
+  }
+
+  public long timeouts() {
+    return timeouts.sum();
+  }
+
+  /** Connect failures, 5xx answers, resets and timeouts. */
+  public long failures() {
     return connectFailures.sum() + serverErrors.sum() + resets.sum() + timeouts.sum();
+  }
+
+  public int openTunnels() {
+    return openTunnels.get();
+  }
+
+  public long pinnedSessionHits() {
+    return pinnedSessionHits.sum();
+  }
+
+  public long rePins() {
+    return rePins.sum();
+  }
+
+  /** Requests started while the endpoint was DRAINING. */
+  public long drainingRequests() {
+    return drainingRequests.sum();
   }
 }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Counters outlive table rebuilds because they are keyed by address.
  */
 final class InFlight {
+  InFlight() {}
+
   private final ConcurrentHashMap<String, AtomicInteger> perAddress = new ConcurrentHashMap<>();
   private final AtomicInteger total = new AtomicInteger();
 

@@ -1,6 +1,7 @@
 package dev.tether.core;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -15,10 +16,14 @@ import javax.crypto.spec.SecretKeySpec;
  * are still honoured and re-sealed), drop the old key once no value sealed with it can be alive.
  *
  * <p>Immutable; lookups by id compare bytes, so the request path builds no string to find a key.
+ * Public so that the configuration parser can check a ring at startup and the CLI can seal and
+ * open values with one ({@link Inspection}); the keys themselves never leave the core.
  */
-final class KeyRing {
-  static final int KEY_BYTES = 32;
-  static final int MAX_ID_LENGTH = 16;
+public final class KeyRing {
+  /** The length of every key: AES-256. */
+  public static final int KEY_BYTES = 32;
+  /** The longest key id. */
+  public static final int MAX_ID_LENGTH = 16;
   static final String LINE_EXPECTED = "ID=BASE64 (ID 1 to 16 of A-Za-z0-9._-, BASE64 32 random"
       + " bytes in standard Base64; tether keygen prints one)";
 
@@ -62,9 +67,24 @@ final class KeyRing {
     this.keys = keys.toArray(new Key[0]);
   }
 
+  /**
+   * The ring in the key ring file {@code file}, named {@code given} in the configuration.
+   *
+   * @throws ConfigException naming {@code sessionSealKeys}, the file and the line, when the file
+   *     cannot be read or is not a key ring
+   */
+  public static KeyRing read(String given, Path file) {
+    return KeyRingFile.readAtStartup(given, file);
+  }
+
   /** The key that seals. */
   Key active() {
     return keys[0];
+  }
+
+  /** The id of the key that seals. */
+  public String activeId() {
+    return keys[0].id;
   }
 
   /** The key of that id, or null. */
@@ -78,7 +98,7 @@ final class KeyRing {
   }
 
   /** The ids, active first. */
-  List<String> ids() {
+  public List<String> ids() {
     List<String> ids = new ArrayList<>(keys.length);
     for (Key key : keys) {
       ids.add(key.id);
@@ -158,7 +178,7 @@ final class KeyRing {
   }
 
   /** Whether {@code id} may name a key: 1 to 16 of {@code A-Za-z0-9._-}. */
-  static boolean isKeyId(String id) {
+  public static boolean isKeyId(String id) {
     if (id.isEmpty() || id.length() > MAX_ID_LENGTH) {
       return false;
     }

@@ -116,4 +116,27 @@ final class MaglevTable implements HostTable {
   Endpoint slot(int i) {
     return hosts[table[i]];
   }
+
+  /** The same endpoint in every slot. */
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof MaglevTable that) || that.table.length != table.length) {
+      return false;
+    }
+    for (int i = 0; i < table.length; i++) {
+      if (!slot(i).equals(that.slot(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    int hash = table.length;
+    for (int i = 0; i < table.length; i += 64) {
+      hash = 31 * hash + slot(i).hashCode();
+    }
+    return hash;
+  }
 }

@@ -1,5 +1,6 @@
 package dev.tether.core;
 
+import dev.tether.core.internal.IpLiterals;
 import java.nio.charset.StandardCharsets;
 
 /**

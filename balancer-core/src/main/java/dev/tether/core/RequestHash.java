@@ -7,6 +7,6 @@ package dev.tether.core;
  * @param hash the combined hash; meaningful only when present
  * @param setCookie a generated cookie's {@code Set-Cookie} value, or null
  */
-record RequestHash(boolean present, long hash, String setCookie) {
+public record RequestHash(boolean present, long hash, String setCookie) {
   static final RequestHash NONE = new RequestHash(false, 0, null);
 }

@@ -2,6 +2,7 @@ package dev.tether.core;
 
 import dev.tether.api.HashPolicy;
 import dev.tether.api.RequestView;
+import dev.tether.core.internal.IpLiterals;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

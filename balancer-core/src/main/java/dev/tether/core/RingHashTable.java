@@ -120,10 +120,7 @@ final class RingHashTable implements HostTable {
     return Math.max(1, Math.min(MAX_BUCKET_BITS, bits));
   }
 
-  /**
-   * One pass over the sorted entries: the first entry of each bucket, then the length. Also used
-   * by {@code RingLookupBenchmark}, with its own bucket count.
-   */
+  /** One pass over the sorted entries: the first entry of each bucket, then the length. */
   static int[] bucketIndex(long[] flippedHashes, int bits) {
     int buckets = 1 << bits;
     int shift = 64 - bits;
@@ -202,6 +199,37 @@ final class RingHashTable implements HostTable {
   /** The endpoint of ring entry {@code i}, in ring order; for tests. */
   Endpoint hostAt(int i) {
     return hosts[hostIndexes[i]];
+  }
+
+  /** Copies of the lookup's arrays, for {@link Inspection#ringEntries}. */
+  Inspection.RingEntries copyEntries() {
+    long[] hashes = new long[flippedHashes.length];
+    Endpoint[] endpoints = new Endpoint[flippedHashes.length];
+    for (int i = 0; i < hashes.length; i++) {
+      hashes[i] = hashAt(i);
+      endpoints[i] = hostAt(i);
+    }
+    return new Inspection.RingEntries(hashes, endpoints, bucketStart.clone(), bucketShift);
+  }
+
+  /** The same hashes in the same order, each with the same endpoint. */
+  @Override
+  public boolean equals(Object other) {
+    if (!(other instanceof RingHashTable that)
+        || !Arrays.equals(flippedHashes, that.flippedHashes)) {
+      return false;
+    }
+    for (int i = 0; i < flippedHashes.length; i++) {
+      if (!hostAt(i).equals(that.hostAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(flippedHashes);
   }
 
   private static int writeDecimal(long value, byte[] buffer, int at) {

@@ -4,6 +4,8 @@ import dev.tether.api.SessionConfig;
 import dev.tether.api.SessionSeal;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -13,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * scheduler, every {@code fileRefreshRate}), re-parses the file only when its content changed, and
  * keeps the last good ring when the file is broken, saying why in the log and in JMX.
  */
-final class SessionSealing {
+final class SessionSealing implements SealingState {
   private static final System.Logger LOG = System.getLogger(SessionSealing.class.getName());
 
   private final SessionSeal seal;
@@ -116,7 +118,8 @@ final class SessionSealing {
    * Re-reads the key ring file; acts only when its content changed. A file that cannot be read or
    * parsed keeps the current ring; the reason is logged once per distinct problem.
    */
-  void refresh() {
+  @Override
+  public void refresh() {
     byte[] content;
     try {
       content = KeyRingFile.read(file);
@@ -164,7 +167,8 @@ final class SessionSealing {
     return ring;
   }
 
-  SessionSeal.Mode mode() {
+  @Override
+  public SessionSeal.Mode mode() {
     return seal.mode();
   }
 
@@ -172,12 +176,39 @@ final class SessionSealing {
     return ttlSeconds;
   }
 
+  @Override
+  public String activeKey() {
+    return ring.activeId();
+  }
+
+  @Override
+  public List<String> keyIds() {
+    return ring.ids();
+  }
+
+  @Override
+  public long sealedValues() {
+    return seals.sum();
+  }
+
+  @Override
+  public long plainValuesHonoured() {
+    return plainHonoured.sum();
+  }
+
+  @Override
+  public long renewedValues() {
+    return renewals.sum();
+  }
+
   /** Why the key ring file was last unusable; empty when its last read worked. */
-  String lastError() {
+  @Override
+  public String lastKeyRingError() {
     return lastError;
   }
 
-  long refreshNanos() {
-    return seal.refreshRate().toNanos();
+  @Override
+  public Duration refreshRate() {
+    return seal.refreshRate();
   }
 }

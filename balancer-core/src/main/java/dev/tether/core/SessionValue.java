@@ -10,7 +10,7 @@ package dev.tether.core;
  * @param invalidReason why the value is no session; null when valid
  * @param keyId sealed values: the id of the key that sealed it; null otherwise
  */
-record SessionValue(String address, long expires, String format, String invalidReason,
+public record SessionValue(String address, long expires, String format, String invalidReason,
     String keyId) {
 
   static final String SEALED = "sealed";
@@ -27,11 +27,13 @@ record SessionValue(String address, long expires, String format, String invalidR
     return new SessionValue(null, 0, null, reason, null);
   }
 
-  boolean isValid() {
+  /** Whether the value names an address. */
+  public boolean isValid() {
     return address != null;
   }
 
-  boolean isSealed() {
+  /** Whether the value was sealed. */
+  public boolean isSealed() {
     return keyId != null;
   }
 }

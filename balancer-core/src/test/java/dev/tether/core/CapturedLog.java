@@ -11,12 +11,17 @@ import java.util.logging.Logger;
  * Captures what a core class logs through {@code System.Logger}, whose default backend in the JDK
  * is java.util.logging.
  */
-final class CapturedLog extends Handler implements AutoCloseable {
+public final class CapturedLog extends Handler implements AutoCloseable {
   private final Logger logger;
   private final List<String> messages = new ArrayList<>();
 
-  CapturedLog(Class<?> type) {
-    logger = Logger.getLogger(type.getName());
+  public CapturedLog(Class<?> type) {
+    this(type.getName());
+  }
+
+  /** For a logger whose class is not visible from the test's package. */
+  public CapturedLog(String loggerName) {
+    logger = Logger.getLogger(loggerName);
     logger.addHandler(this);
     setLevel(Level.ALL);
   }
@@ -26,7 +31,7 @@ final class CapturedLog extends Handler implements AutoCloseable {
     messages.add(record.getLevel() + " " + record.getMessage());
   }
 
-  synchronized List<String> messages() {
+  public synchronized List<String> messages() {
     return List.copyOf(messages);
   }
 

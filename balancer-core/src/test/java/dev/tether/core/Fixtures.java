@@ -1,5 +1,6 @@
 package dev.tether.core;
 
+import dev.tether.Tether;
 import dev.tether.api.Endpoint;
 import dev.tether.api.TetherConfig;
 import java.util.ArrayList;
@@ -7,12 +8,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Small builders shared by the core tests. */
-final class Fixtures {
+/** Small builders shared by the tests of every package of the core. */
+public final class Fixtures {
   private Fixtures() {}
 
   /** {@code 127.0.0.1:<from>..<to>} as an endpoints value. */
-  static String hosts(int from, int to) {
+  public static String hosts(int from, int to) {
     List<String> list = new ArrayList<>();
     for (int p = from; p <= to; p++) {
       list.add("127.0.0.1:" + p);
@@ -20,7 +21,7 @@ final class Fixtures {
     return String.join(",", list);
   }
 
-  static TetherConfig config(String... keyValues) {
+  public static TetherConfig config(String... keyValues) {
     Map<String, String> map = new HashMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
       map.put(keyValues[i], keyValues[i + 1]);
@@ -38,7 +39,7 @@ final class Fixtures {
   }
 
   /** Parses an unsigned decimal. */
-  static long u64(String decimal) {
+  public static long u64(String decimal) {
     return Long.parseUnsignedLong(decimal);
   }
 }

@@ -5,15 +5,15 @@ import dev.tether.api.HeaderSink;
 import java.util.List;
 
 /** Header fields and sinks for tests that read what an exchange writes as text lines. */
-final class Headers {
+public final class Headers {
   private Headers() {}
 
-  static HeaderFields none() {
+  public static HeaderFields none() {
     return of();
   }
 
   /** Fields from alternating names and values. */
-  static HeaderFields of(String... namesAndValues) {
+  public static HeaderFields of(String... namesAndValues) {
     return new HeaderFields() {
       @Override
       public int size() {
@@ -33,7 +33,7 @@ final class Headers {
   }
 
   /** A sink writing {@code "add Name: value"} or {@code "set Name: value"} lines. */
-  static HeaderSink into(List<String> lines) {
+  public static HeaderSink into(List<String> lines) {
     return new HeaderSink() {
       @Override
       public void add(String name, String value) {

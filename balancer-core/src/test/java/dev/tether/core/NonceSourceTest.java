@@ -52,7 +52,7 @@ final class NonceSourceTest {
   @Test
   void requestsOfAnyLengthAreServedAcrossBufferRefills() {
     NonceSource nonces = NonceSource.secure();
-    byte[] large = new byte[3 * NonceSource.SecureNonces.BUFFER_BYTES + 5];
+    byte[] large = new byte[3 * SecureNonces.BUFFER_BYTES + 5];
     nonces.next(large, 0, large.length);
     Set<Long> words = new HashSet<>();
     ByteBuffer buffer = ByteBuffer.wrap(large);

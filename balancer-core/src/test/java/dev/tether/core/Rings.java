@@ -11,18 +11,18 @@ import java.util.List;
 import java.util.Random;
 
 /** Key ring lines and rings for tests: every key is derived from a seed, so tests repeat. */
-final class Rings {
+public final class Rings {
   private Rings() {}
 
   /** {@code id=BASE64} of 32 bytes drawn from {@code new Random(seed)}. */
-  static String line(String id, long seed) {
+  public static String line(String id, long seed) {
     byte[] key = new byte[KeyRing.KEY_BYTES];
     new Random(seed).nextBytes(key);
     return id + "=" + Base64.getEncoder().encodeToString(key);
   }
 
   /** A ring of the given {@code id, seed} pairs, the first active. */
-  static KeyRing ring(Object... idsAndSeeds) {
+  public static KeyRing ring(Object... idsAndSeeds) {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < idsAndSeeds.length; i += 2) {
       lines.add(line((String) idsAndSeeds[i], ((Number) idsAndSeeds[i + 1]).longValue()));
@@ -35,7 +35,7 @@ final class Rings {
   }
 
   /** Writes {@code lines} to {@code file}, one a line. */
-  static Path write(Path file, String... lines) {
+  public static Path write(Path file, String... lines) {
     try {
       return Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
     } catch (IOException e) {

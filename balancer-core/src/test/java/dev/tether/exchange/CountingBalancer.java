@@ -1,5 +1,6 @@
 package dev.tether.exchange;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
@@ -7,7 +8,6 @@ import dev.tether.api.Failure;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.TetherConfig;
-import dev.tether.core.Tether;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.tether.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Tether;
 import dev.tether.api.Failure;
 import dev.tether.api.RetryPolicy;
-import dev.tether.core.Tether;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

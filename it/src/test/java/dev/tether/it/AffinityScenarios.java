@@ -542,5 +542,27 @@ abstract class AffinityScenarios extends ContainerScenarios {
             .hasMessageContaining("sessionStrict: maybe (expected:");
       }
     }
+
+    /**
+     * A misspelled key stops the container naming the key that was meant: Jetty sees every
+     * {@code tether.*} property start.jar passes (etc/tether-check.xml), the valve every
+     * attribute of its element.
+     */
+    @Test
+    void aMisspelledKeyStopsTheContainerNamingTheKeyItMeant() {
+      String expected = switch (kind) {
+        case JETTY_12_1, JETTY_12_0 ->
+            "tether.requestTimout: 2s (expected: a Tether key; did you mean requestTimeout?)";
+        case TOMCAT_11, TOMCAT_10_1 -> "requestTimout: 2s (expected: one of the attributes ";
+      };
+      try (ProxyContainer proxy = kind.create()) {
+        assertThatThrownBy(() -> proxy.start(Map.of(
+            "endpoints", backends.endpoints(),
+            "sessionHeader", SessionHeader.NAME,
+            "requestTimout", "2s")))
+            .hasMessageContaining(expected)
+            .hasMessageContaining("did you mean requestTimeout?");
+      }
+    }
   }
 }

@@ -2,12 +2,12 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.HeaderFields;
 import dev.tether.api.Outcome;
 import dev.tether.api.RequestView;
-import dev.tether.core.Tether;
 import dev.tether.it.harness.Client;
 import dev.tether.it.harness.ContainerKind;
 import dev.tether.it.harness.Layout;

@@ -1,5 +1,6 @@
 package dev.tether.jetty;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Exchange;
@@ -8,7 +9,6 @@ import dev.tether.api.Failure;
 import dev.tether.api.Proxy;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;

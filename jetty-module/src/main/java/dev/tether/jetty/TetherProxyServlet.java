@@ -1,5 +1,6 @@
 package dev.tether.jetty;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Exchange;
@@ -7,7 +8,6 @@ import dev.tether.api.Exchange.Step;
 import dev.tether.api.Failure;
 import dev.tether.api.Proxy;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;

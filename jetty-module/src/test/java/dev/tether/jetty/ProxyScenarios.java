@@ -3,9 +3,9 @@ package dev.tether.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.Headers;
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.LocalReply;
-import dev.tether.core.Tether;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

@@ -3,9 +3,9 @@ package dev.tether.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Path;

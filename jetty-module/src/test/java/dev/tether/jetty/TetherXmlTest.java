@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs {@code etc/tether.xml} the way start.jar does (after {@code etc/jetty.xml} has defined
- * {@code Server} and {@code Contexts}), with properties as {@code start.d/tether.ini} gives them.
+ * Runs {@code etc/tether-check.xml} and {@code etc/tether.xml} the way start.jar does (after
+ * {@code etc/jetty.xml} has defined {@code Server} and {@code Contexts}), with properties as
+ * {@code start.d/tether.ini} gives them.
  */
 final class TetherXmlTest {
   @TempDir
@@ -89,6 +90,39 @@ final class TetherXmlTest {
         .hasRootCauseInstanceOf(ConfigException.class)
         .rootCause()
         .hasMessageStartingWith("tableSize: 1000 (expected: ");
+  }
+
+  /** What start.jar does with etc/tether-check.xml: every property of the base, then configure. */
+  private static void check(Map<String, String> properties) throws Exception {
+    XmlConfiguration xml = new XmlConfiguration(
+        ResourceFactory.root().newResource(Path.of("src/main/jetty/etc/tether-check.xml")));
+    xml.getProperties().put("jetty.base", "/srv/jetty-base");
+    xml.getProperties().put("jetty.http.port", "8080");
+    xml.getProperties().putAll(properties);
+    assertThat(xml.configure()).as("the check makes nothing to start").isNull();
+  }
+
+  @Test
+  void aMisspelledTetherPropertyStopsStartupNamingTheKeyItMeant() {
+    assertThatThrownBy(() -> check(Map.of(
+        "tether.endpoints", "127.0.0.1:9001",
+        "tether.requestTimout", "2s")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("tether.requestTimout: 2s (expected: a Tether key; did you mean requestTimeout?)");
+    assertThatThrownBy(() -> check(Map.of("tether.frobnicate", "1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("tether.frobnicate: 1 (expected: a Tether key: endpoints, ");
+  }
+
+  @Test
+  void everyKeyAndEveryOtherPropertyPassesTheCheck() throws Exception {
+    Map<String, String> all = new java.util.HashMap<>();
+    for (String key : dev.tether.Tether.defaults().keySet()) {
+      all.put("tether." + key, "");
+    }
+    all.put("jetty.httpConfig.headerCacheSize", "0");
+    all.put("tetherish.thing", "not ours");
+    check(all);
   }
 
   @Test

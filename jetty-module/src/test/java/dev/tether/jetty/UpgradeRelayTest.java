@@ -2,8 +2,8 @@ package dev.tether.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.Tether;
 import dev.tether.api.LocalReply;
-import dev.tether.core.Tether;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

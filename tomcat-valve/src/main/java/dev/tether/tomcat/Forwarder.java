@@ -1,5 +1,6 @@
 package dev.tether.tomcat;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Exchange;
@@ -15,7 +16,6 @@ import dev.tether.client.UpstreamException;
 import dev.tether.client.UpstreamOptions;
 import dev.tether.client.UpstreamRequest;
 import dev.tether.client.UpstreamResponse;
-import dev.tether.core.Tether;
 import dev.tether.exchange.Tunnel;
 import java.io.IOException;
 import java.io.OutputStream;

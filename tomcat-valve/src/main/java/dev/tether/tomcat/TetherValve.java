@@ -1,9 +1,11 @@
 package dev.tether.tomcat;
 
+import dev.tether.Tether;
 import dev.tether.api.Balancer;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
-import dev.tether.core.Tether;
+import dev.tether.core.config.ConfigKeys;
+import dev.tether.core.internal.Spelling;
 import jakarta.servlet.ServletException;
 import java.io.File;
 import java.io.IOException;
@@ -45,8 +47,9 @@ import org.apache.tomcat.util.res.StringManager;
  *
  * <p>Nothing is checked until {@link #startInternal()}: there the attributes go through the same
  * parser as the Jetty module's properties, and a bad value or an unknown attribute stops Tomcat
- * with a {@link LifecycleException} reading {@code key: value (expected: ...)}. Tomcat's own
- * valves only warn about an unknown attribute; a proxy that silently ignores
+ * with a {@link LifecycleException} reading {@code key: value (expected: ...)}; for an unknown
+ * attribute the message also names the one it most likely misspells, as the Jetty module and the
+ * CLI do. Tomcat's own valves only warn about an unknown attribute; a proxy that silently ignores
  * {@code sesionHeader} would move every session, so this one refuses to start.
  *
  * <p>To embed it (for example in an embedded Tomcat), create it, call {@link #setProperty} for
@@ -102,7 +105,7 @@ public final class TetherValve extends ValveBase {
 
   public String getPathPrefix() {
     String value = getProperty(ValveOptions.PATH_PREFIX);
-    return value != null ? value : ValveOptions.DEFAULTS.get(ValveOptions.PATH_PREFIX);
+    return value != null ? value : ValveOptions.DEFAULT_PATH_PREFIX;
   }
 
   /** The balancer in use; null unless started. For embedding code and diagnostics. */
@@ -134,9 +137,8 @@ public final class TetherValve extends ValveBase {
     Running started;
     try {
       for (Map.Entry<String, String> attribute : coreKeys.entrySet()) {
-        if (!Tether.defaults().containsKey(attribute.getKey())) {
-          throw new ConfigException(
-              attribute.getKey(), attribute.getValue(), "one of the attributes " + knownNames());
+        if (!ConfigKeys.isKey(attribute.getKey())) {
+          throw unknown(attribute.getKey(), attribute.getValue());
         }
       }
       ValveOptions options = ValveOptions.parse(valveKeys);
@@ -228,13 +230,16 @@ public final class TetherValve extends ValveBase {
   }
 
   private static boolean isKnown(String name) {
-    return ValveOptions.KEYS.contains(name) || Tether.defaults().containsKey(name);
+    return ValveOptions.KEYS.contains(name) || ConfigKeys.isKey(name);
   }
 
-  private static String knownNames() {
+  /** {@code name: value (expected: one of the attributes ...; did you mean ...?)}. */
+  private static ConfigException unknown(String name, String value) {
     Set<String> names = new TreeSet<>(Tether.defaults().keySet());
     names.addAll(ValveOptions.KEYS);
-    return String.join(", ", names);
+    String closest = Spelling.closest(name, names);
+    return new ConfigException(name, value, "one of the attributes " + String.join(", ", names)
+        + (closest == null ? "" : "; did you mean " + closest + "?"));
   }
 
   @Override

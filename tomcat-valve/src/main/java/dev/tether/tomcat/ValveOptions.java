@@ -19,10 +19,11 @@ record ValveOptions(String pathPrefix) {
 
   static final String PATH_PREFIX = "pathPrefix";
 
-  /** Valve-only attributes with their defaults. */
-  static final Map<String, String> DEFAULTS = Map.of(PATH_PREFIX, "/");
+  /** Every request: the default of {@code pathPrefix}. */
+  static final String DEFAULT_PATH_PREFIX = "/";
 
-  static final Set<String> KEYS = DEFAULTS.keySet();
+  /** The valve-only attributes. */
+  static final Set<String> KEYS = Set.of(PATH_PREFIX);
 
   /**
    * Reads the valve-only attributes from {@code attributes}; absent ones take their defaults.
@@ -30,7 +31,7 @@ record ValveOptions(String pathPrefix) {
    * @throws ConfigException naming the attribute, its value and what was expected
    */
   static ValveOptions parse(Map<String, String> attributes) {
-    String pathPrefix = attributes.getOrDefault(PATH_PREFIX, DEFAULTS.get(PATH_PREFIX)).trim();
+    String pathPrefix = attributes.getOrDefault(PATH_PREFIX, DEFAULT_PATH_PREFIX).trim();
     if (!pathPrefix.startsWith("/")) {
       throw new ConfigException(PATH_PREFIX, pathPrefix, "a path starting with /, such as /api");
     }

@@ -64,7 +64,12 @@ final class ValveConfigurationTest {
     LifecycleException failure = valveFailure(thrown);
     assertThat(failure.getMessage())
         .startsWith("sesionHeader: x-s (expected: one of the attributes ")
-        .contains("sessionHeader", "pathPrefix", "requestTimeout");
+        .contains("sessionHeader", "pathPrefix", "requestTimeout")
+        .endsWith("; did you mean sessionHeader?)");
+    assertThat(valveFailure(startFailure(Map.of("endpoints", "127.0.0.1:9001",
+        "frobnicate", "1"))).getMessage())
+        .startsWith("frobnicate: 1 (expected: one of the attributes ")
+        .doesNotContain("did you mean");
   }
 
   @Test

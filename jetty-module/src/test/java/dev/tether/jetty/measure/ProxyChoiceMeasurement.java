@@ -1,6 +1,6 @@
 package dev.tether.jetty.measure;
 
-import dev.tether.core.Tether;
+import dev.tether.Tether;
 import dev.tether.jetty.TetherProxyHandler;
 import dev.tether.jetty.TetherProxyServlet;
 import java.nio.ByteBuffer;

@@ -1,0 +1,152 @@
+package dev.tether.core.jmx;
+
+import dev.tether.api.Endpoint;
+import dev.tether.api.Health;
+import dev.tether.core.BalancerStats;
+import dev.tether.core.CoreBalancer;
+import dev.tether.core.SealingState;
+import java.util.Locale;
+
+/** {@link TetherBalancerMXBean} over a balancer's counters and its cluster's state. */
+final class BalancerBean implements TetherBalancerMXBean {
+  private final String name;
+  private final CoreBalancer balancer;
+  private final ClusterView cluster;
+
+  BalancerBean(String name, CoreBalancer balancer, ClusterView cluster) {
+    this.name = name;
+    this.balancer = balancer;
+    this.cluster = cluster;
+  }
+
+  private BalancerStats stats() {
+    return balancer.stats();
+  }
+
+  private SealingState sealing() {
+    return balancer.sealing();
+  }
+
+  @Override
+  public String getName() {
+    return name;
+  }
+
+  @Override
+  public String getEndpointSource() {
+    return cluster.sourceName();
+  }
+
+  @Override
+  public int getEndpointCount() {
+    return cluster.endpoints().size();
+  }
+
+  @Override
+  public int getHealthyEndpointCount() {
+    int n = 0;
+    for (Endpoint e : cluster.endpoints()) {
+      n += e.health().isHealthy() ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Override
+  public int getEjectedEndpointCount() {
+    return cluster.ejectedCount();
+  }
+
+  @Override
+  public int getDrainingEndpointCount() {
+    int n = 0;
+    for (Endpoint e : cluster.endpoints()) {
+      n += e.health() == Health.DRAINING ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Override
+  public long getPinnedSessionHits() {
+    return stats().pinnedSessionHits();
+  }
+
+  @Override
+  public long getRePins() {
+    return stats().rePins();
+  }
+
+  @Override
+  public long getStrictRejections() {
+    return stats().strictRejections();
+  }
+
+  @Override
+  public long getInvalidSessionValues() {
+    return stats().invalidSessionValues();
+  }
+
+  @Override
+  public long getNoHealthyUpstream() {
+    return stats().noHealthyUpstream();
+  }
+
+  @Override
+  public long getRetries() {
+    return stats().retries();
+  }
+
+  @Override
+  public int getOpenTunnels() {
+    return stats().openTunnels();
+  }
+
+  @Override
+  public String getLastDiscoveryError() {
+    return cluster.discoveryError();
+  }
+
+  @Override
+  public String getSessionSeal() {
+    return sealing().mode().name().toLowerCase(Locale.ROOT);
+  }
+
+  @Override
+  public String getActiveSessionKey() {
+    return sealing().activeKey();
+  }
+
+  @Override
+  public String getSessionKeyIds() {
+    return String.join(",", sealing().keyIds());
+  }
+
+  @Override
+  public long getSealedSessionValues() {
+    return sealing().sealedValues();
+  }
+
+  @Override
+  public long getPlainSessionValuesHonoured() {
+    return sealing().plainValuesHonoured();
+  }
+
+  @Override
+  public long getRenewedSessionValues() {
+    return sealing().renewedValues();
+  }
+
+  @Override
+  public String getLastKeyRingError() {
+    return sealing().lastKeyRingError();
+  }
+
+  @Override
+  public boolean drain(String address) {
+    return cluster.setDraining(address, true);
+  }
+
+  @Override
+  public boolean undrain(String address) {
+    return cluster.setDraining(address, false);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.tether.cli;
+
+import dev.tether.api.HeaderFields;
+import dev.tether.api.RequestView;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** A request described on the command line, for {@code tether pick}. */
+final class CliRequest implements RequestView {
+  private final List<String[]> headers = new ArrayList<>();
+  private String method = "GET";
+  private String path = "/";
+  private String remoteIp = "127.0.0.1";
+  private int remotePort = 40000;
+  private String localIp = "127.0.0.1";
+  private int localPort = 8080;
+
+  CliRequest header(String name, String value) {
+    headers.add(new String[] {name, value});
+    return this;
+  }
+
+  CliRequest method(String method) {
+    this.method = method;
+    return this;
+  }
+
+  CliRequest path(String path) {
+    this.path = path;
+    return this;
+  }
+
+  CliRequest remote(String ip, int port) {
+    this.remoteIp = ip;
+    this.remotePort = port;
+    return this;
+  }
+
+  CliRequest local(String ip, int port) {
+    this.localIp = ip;
+    this.localPort = port;
+    return this;
+  }
+
+  @Override
+  public String method() {
+    return method;
+  }
+
+  @Override
+  public String pathAndQuery() {
+    return path;
+  }
+
+  @Override
+  public List<String> headers(String name) {
+    String wanted = name.toLowerCase(Locale.ROOT);
+    List<String> values = new ArrayList<>();
+    for (String[] header : headers) {
+      if (header[0].toLowerCase(Locale.ROOT).equals(wanted)) {
+        values.add(header[1]);
+      }
+    }
+    return values;
+  }
+
+  @Override
+  public HeaderFields fields() {
+    return new HeaderFields() {
+      @Override
+      public int size() {
+        return headers.size();
+      }
+
+      @Override
+      public String name(int index) {
+        return headers.get(index)[0];
+      }
+
+      @Override
+      public String value(int index) {
+        return headers.get(index)[1];
+      }
+    };
+  }
+
+  @Override
+  public String authority() {
+    List<String> host = headers("host");
+    return host.isEmpty() ? null : host.get(0);
+  }
+
+  @Override
+  public String scheme() {
+    return "http";
+  }
+
+  @Override
+  public String protocol() {
+    return "HTTP/1.1";
+  }
+
+  @Override
+  public String remoteAddress() {
+    return remoteIp;
+  }
+
+  @Override
+  public int remotePort() {
+    return remotePort;
+  }
+
+  @Override
+  public String localAddress() {
+    return localIp;
+  }
+
+  @Override
+  public int localPort() {
+    return localPort;
+  }
+}
