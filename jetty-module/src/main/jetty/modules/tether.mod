@@ -17,6 +17,11 @@ server
 http
 client
 proxy
+# Graceful stop: on SIGTERM (Jetty's stopAtShutdown) the connector closes its listening socket,
+# requests in flight finish (new ones on open connections get 503), open WebSocket and other
+# upgrade tunnels go on, all for at most jetty.server.stopTimeout (the drain time, default 5000 ms);
+# then whatever is still open is closed.
+graceful
 
 [lib]
 lib/tether/*.jar

@@ -70,7 +70,8 @@ final class TetherModuleFilesTest {
 
   @Test
   void moduleDependsOnEveryModuleItsClassesNeed() throws IOException {
-    assertThat(lines(section("depend"))).containsExactlyInAnyOrder("server", "http", "client", "proxy");
+    assertThat(lines(section("depend"))).containsExactlyInAnyOrder(
+        "server", "http", "client", "proxy", "graceful");
     assertThat(lines(section("lib"))).containsExactly("lib/tether/*.jar");
     assertThat(lines(section("xml"))).containsExactly("etc/tether-check.xml", "etc/tether.xml");
   }

@@ -14,6 +14,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.catalina.Container;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Request;
@@ -38,9 +40,9 @@ import org.apache.tomcat.util.res.StringManager;
  * {@code setProperty(name, value)} when a bean has no setter for an attribute, so every key the
  * core knows works without a setter per key, and a key added to the core needs no change here.
  * The timeouts ({@code connectTimeout}, {@code requestTimeout}, {@code perTryTimeout},
- * {@code idleTimeout}) are core keys, honoured the same way by every front end; one attribute
- * belongs to the valve alone: {@code pathPrefix} (default {@code /}; requests outside it continue
- * down the pipeline).
+ * {@code idleTimeout}) are core keys, honoured the same way by every front end; two attributes
+ * belong to the valve alone: {@code pathPrefix} (default {@code /}; requests outside it continue
+ * down the pipeline) and {@code drainTimeout} (default {@code 5s}; see below).
  *
  * <p>Requests, retries, local replies and WebSocket (or any HTTP/1.1 {@code Upgrade}) tunnels are
  * the core's proxy exchange, carried by {@link Forwarder}; an open tunnel holds no thread.
@@ -52,18 +54,34 @@ import org.apache.tomcat.util.res.StringManager;
  * CLI do. Tomcat's own valves only warn about an unknown attribute; a proxy that silently ignores
  * {@code sesionHeader} would move every session, so this one refuses to start.
  *
+ * <p>Graceful stop: Tomcat stops a service by pausing its connectors (with
+ * {@code bindOnInit="false"} on the {@code <Connector>} it first closes the listening socket, so
+ * new connections are refused; otherwise they wait in the backlog until the connector stops),
+ * then stopping the engine, whose pipeline stops this valve, then stopping the connectors. This
+ * valve's {@link #stopInternal()} waits there, up to {@code drainTimeout} (default 5s), for the
+ * requests it is forwarding and the tunnels it holds; then it closes the tunnels still open and its
+ * backend connections. A paused connector answers new requests on open connections with 503.
+ *
  * <p>To embed it (for example in an embedded Tomcat), create it, call {@link #setProperty} for
  * each key, and add it to the engine's or host's pipeline before the server starts.
  */
 public final class TetherValve extends ValveBase {
   private static final Log log = LogFactory.getLog(TetherValve.class);
   private static final StringManager strings = StringManager.getManager(TetherValve.class);
+  /**
+   * How often a stopping valve looks again at what is in flight: a stop is rare, and a short
+   * poll keeps the wait close to the moment the last exchange ends.
+   */
+  private static final long DRAIN_POLL_MILLIS = 20;
 
   /** Attributes as configured, in the order given; read once at start. */
   private final Map<String, String> attributes = new LinkedHashMap<>();
 
   /** Null until started; the request path reads it once. */
   private volatile Running running;
+
+  /** Requests inside {@link Forwarder#forward} right now: what a stopping valve waits for. */
+  private final AtomicInteger inFlight = new AtomicInteger();
 
   /** What a started valve uses per request, published as one unit. */
   private record Running(ValveOptions options, Forwarder forwarder) {}
@@ -112,6 +130,11 @@ public final class TetherValve extends ValveBase {
   public Balancer getBalancer() {
     Running current = running;
     return current == null ? null : current.forwarder().balancer();
+  }
+
+  /** Requests being forwarded right now. For diagnostics and the drain on stop. */
+  public int getRequestsInFlight() {
+    return inFlight.get();
   }
 
   /** WebSocket and other tunnels open right now; 0 unless started. For diagnostics. */
@@ -167,14 +190,52 @@ public final class TetherValve extends ValveBase {
     super.startInternal();
   }
 
+  /**
+   * Drains, then closes: waits until no request is being forwarded and no tunnel is open, at most
+   * {@code drainTimeout}, and then closes the tunnels still open, the pooled backend connections
+   * and the balancer's background work. Requests keep being forwarded while it waits (the
+   * connector is paused by then: they are the ones already read).
+   */
   @Override
   protected void stopInternal() throws LifecycleException {
     super.stopInternal();
     Running stopped = running;
-    running = null;
-    if (stopped != null) {
+    if (stopped == null) {
+      return;
+    }
+    try {
+      drain(stopped);
+    } finally {
+      running = null;
       stopped.forwarder().close();
     }
+  }
+
+  private void drain(Running stopped) {
+    long timeoutNanos = stopped.options().drainTimeout().toNanos();
+    long start = System.nanoTime();
+    int requests = inFlight.get();
+    int tunnels = stopped.forwarder().openTunnels();
+    if (requests == 0 && tunnels == 0) {
+      return;
+    }
+    log.info(strings.getString("valve.draining", requests, tunnels,
+        stopped.options().drainTimeout()));
+    while (System.nanoTime() - start < timeoutNanos) {
+      if (inFlight.get() == 0 && stopped.forwarder().openTunnels() == 0) {
+        log.info(strings.getString("valve.drained",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)));
+        return;
+      }
+      try {
+        Thread.sleep(DRAIN_POLL_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    log.warn(strings.getString("valve.drainTimedOut", stopped.options().drainTimeout(),
+        inFlight.get(), stopped.forwarder().openTunnels()));
   }
 
   @Override
@@ -185,7 +246,12 @@ public final class TetherValve extends ValveBase {
       getNext().invoke(request, response);
       return;
     }
-    current.forwarder().forward(request, response);
+    inFlight.incrementAndGet();
+    try {
+      current.forwarder().forward(request, response);
+    } finally {
+      inFlight.decrementAndGet();
+    }
     if (request.getContext() == null && !response.isError()) {
       logAccess(request, response);
     }

@@ -9,13 +9,21 @@ import java.time.Duration;
  * decimal numbers, each with a unit {@code ns}, {@code us}, {@code µs}, {@code ms}, {@code s},
  * {@code m} or {@code h}, as in {@code 0s}, {@code 500ms}, {@code 1h30m}, {@code 1.5s}; a bare
  * {@code 0} is zero. Negative durations are rejected: no Tether setting means anything by them.
+ *
+ * <p>Public for a front end's own settings (the valve's {@code drainTimeout}), so that every
+ * duration a user writes has the one syntax; the keys of the table reach it through the parser.
  */
-final class Durations {
+public final class Durations {
   static final String EXPECTED = "a duration such as 0s, 500ms, 30s, 1h";
 
   private Durations() {}
 
-  static Duration parse(String key, String text) {
+  /**
+   * {@code text} as a duration.
+   *
+   * @throws ConfigException {@code key: text (expected: a duration such as ...)}
+   */
+  public static Duration parse(String key, String text) {
     String s = text.trim();
     if (s.equals("0")) {
       return Duration.ZERO;
@@ -60,7 +68,7 @@ final class Durations {
    * {@code duration} in the same syntax, in its largest whole unit: {@code 0s}, {@code 500ms},
    * {@code 30s}, {@code 1h}, {@code 90m}. Parsing the text gives the duration back.
    */
-  static String format(Duration duration) {
+  public static String format(Duration duration) {
     long nanos = duration.toNanos();
     if (nanos == 0) {
       return "0s";
