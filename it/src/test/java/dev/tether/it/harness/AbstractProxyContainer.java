@@ -27,6 +27,7 @@ abstract class AbstractProxyContainer implements ProxyContainer {
   private ManagedProcess process;
   private URI baseUri;
   private Path lastLog;
+  private volatile Duration connectorIdleTimeout;
 
   AbstractProxyContainer(String label) {
     this.label = label;
@@ -136,6 +137,25 @@ abstract class AbstractProxyContainer implements ProxyContainer {
       throw new IllegalStateException(label + ": not started");
     }
     return baseUri;
+  }
+
+  @Override
+  public final ProxyContainer connectorIdleTimeout(Duration timeout) {
+    connectorIdleTimeout = timeout;
+    return this;
+  }
+
+  /** What {@link #connectorIdleTimeout(Duration)} set; null for the distribution's default. */
+  final Duration connectorIdleTimeout() {
+    return connectorIdleTimeout;
+  }
+
+  @Override
+  public final synchronized ManagedProcess process() {
+    if (process == null) {
+      throw new IllegalStateException(label + ": not started");
+    }
+    return process;
   }
 
   @Override

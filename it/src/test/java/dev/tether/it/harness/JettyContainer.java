@@ -60,9 +60,13 @@ final class JettyContainer extends AbstractProxyContainer {
 
     List<String> serverJvm = new ArrayList<>(Jvm.SMALL);
     serverJvm.addAll(jvmOptions);
-    return ManagedProcess.start(label(),
-        startJar(base, serverJvm, List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port)),
-        base, Map.of(), runDir.resolve("jetty.log"));
+    List<String> properties = new ArrayList<>(
+        List.of("jetty.http.host=127.0.0.1", "jetty.http.port=" + port));
+    if (connectorIdleTimeout() != null) {
+      properties.add("jetty.http.idleTimeout=" + connectorIdleTimeout().toMillis());
+    }
+    return ManagedProcess.start(label(), startJar(base, serverJvm, properties), base, Map.of(),
+        runDir.resolve("jetty.log"));
   }
 
   private List<String> startJar(Path base, List<String> jvmOptions, List<String> arguments) {

@@ -36,6 +36,8 @@ public final class ManagedProcess implements AutoCloseable {
   private final String name;
   private final Process process;
   private final Path log;
+  /** Whether the last signal was SIGSTOP. */
+  private volatile boolean stopped;
 
   private ManagedProcess(String name, Process process, Path log) {
     this.name = name;
@@ -133,6 +135,10 @@ public final class ManagedProcess implements AutoCloseable {
     if (!LIVE.remove(this)) {
       return;
     }
+    if (stopped && process.isAlive()) {
+      // A stopped process does not act on SIGTERM until continued.
+      resumeIfStopped();
+    }
     long start = System.nanoTime();
     List<ProcessHandle> tree = new ArrayList<>();
     process.descendants().forEach(tree::add);
@@ -154,6 +160,45 @@ public final class ManagedProcess implements AutoCloseable {
           StandardOpenOption.APPEND);
     } catch (IOException e) {
       // The log is for humans; losing one harness line must not fail a test.
+    }
+  }
+
+  /**
+   * Sends SIGTERM to the process itself (not its descendants), as an orchestrator stopping it
+   * would, and returns at once; {@link #awaitExit} waits for the exit. The process stays managed:
+   * {@link #close()} still reaps whatever is left.
+   */
+  public void terminate() {
+    note("SIGTERM");
+    process.destroy();
+  }
+
+  /**
+   * Sends {@code signal} ({@code STOP}, {@code CONT}) to the process with {@code kill}: the JDK
+   * can send only SIGTERM and SIGKILL.
+   */
+  public void signal(String signal) {
+    note("SIG" + signal);
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+          .redirectErrorStream(true).start();
+      String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + ": " + output);
+      }
+      stopped = signal.equals("STOP");
+    } catch (IOException e) {
+      throw new UncheckedIOException("kill -" + signal + " " + process.pid(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted: kill -" + signal, e);
+    }
+  }
+
+  /** SIGCONT if {@link #signal} stopped it, so that SIGTERM can end it. */
+  public void resumeIfStopped() {
+    if (stopped && process.isAlive()) {
+      signal("CONT");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tether.it.harness;
 
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +45,18 @@ public interface ProxyContainer extends AutoCloseable {
 
   /** {@code http://127.0.0.1:<port>/} of the running container. */
   URI baseUri();
+
+  /**
+   * Sets the connector's idle timeout for the next {@link #start}: Jetty's
+   * {@code jetty.http.idleTimeout}, Tomcat's {@code connectionTimeout} on the {@code <Connector>}
+   * (its {@code keepAliveTimeout} follows it). Null keeps the distribution's default.
+   *
+   * @return this
+   */
+  ProxyContainer connectorIdleTimeout(Duration timeout);
+
+  /** The container's server process of the current run: to signal it and wait for its exit. */
+  ManagedProcess process();
 
   /** The container's console log of the current run. */
   Path log();

@@ -54,7 +54,8 @@ final class TomcatContainer extends AbstractProxyContainer {
     }
     Files.copy(valveJar, base.resolve("lib").resolve(valveJar.getFileName()));
     writeBaseFiles(base, baseFiles);
-    configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys, h2c);
+    configureServerXml(base.resolve("conf").resolve("server.xml"), port, tetherKeys, h2c,
+        connectorIdleTimeout());
     // The valve's debug lines (connect failures, retries, dropped headers) in catalina.log, so a
     // failed scenario can be read from the log it leaves.
     Files.writeString(base.resolve("conf").resolve("logging.properties"),
@@ -93,10 +94,12 @@ final class TomcatContainer extends AbstractProxyContainer {
    * Rewrites {@code server.xml}: shutdown port off, the HTTP connector on 127.0.0.1:{@code port}
    * (any other connector removed; with {@code h2c}, Tomcat's HTTP/2 {@code <UpgradeProtocol>}
    * inside it, which serves both prior knowledge and {@code Upgrade: h2c}), no auto-deployment,
-   * and the Tether valve inside the Engine.
+   * and the Tether valve inside the Engine. The connector binds on start ({@code bindOnInit="false"},
+   * as the valve's README advises for graceful stop: Tomcat then closes the listening socket first
+   * when it stops), with {@code connectionTimeout} set when {@code idleTimeout} is not null.
    */
   static void configureServerXml(Path serverXml, int port, Map<String, String> tetherKeys,
-      boolean h2c) throws IOException {
+      boolean h2c, java.time.Duration idleTimeout) throws IOException {
     try {
       Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
           .parse(serverXml.toFile());
@@ -112,6 +115,10 @@ final class TomcatContainer extends AbstractProxyContainer {
             || protocol.contains("Http11"))) {
           connector.setAttribute("port", Integer.toString(port));
           connector.setAttribute("address", "127.0.0.1");
+          connector.setAttribute("bindOnInit", "false");
+          if (idleTimeout != null) {
+            connector.setAttribute("connectionTimeout", Long.toString(idleTimeout.toMillis()));
+          }
           if (h2c) {
             Element upgrade = doc.createElement("UpgradeProtocol");
             upgrade.setAttribute("className", HTTP2_PROTOCOL_CLASS);
