@@ -30,6 +30,10 @@ final class Connection {
   /** Bytes received for the current exchange: none means a pooled connection may be stale. */
   long received;
   long idleSince;
+  /** When the watched write in progress started ({@link WriteWatchdog}). */
+  volatile long writingSince;
+  /** Set by the watchdog when it closed this connection because a write blocked too long. */
+  volatile boolean writeTimedOut;
 
   Connection(Backend backend, SocketChannel channel) throws IOException {
     this.backend = backend;
@@ -142,6 +146,23 @@ final class Connection {
     if (writeLength > 0) {
       out.write(write, 0, writeLength);
       writeLength = 0;
+    }
+  }
+
+  /**
+   * {@link #flush()} under {@code watchdog} (null: unwatched): body bytes, which a backend that
+   * stops reading would otherwise block for ever.
+   */
+  void flush(WriteWatchdog watchdog) throws IOException {
+    if (watchdog == null || writeLength == 0) {
+      flush();
+      return;
+    }
+    watchdog.watch(this);
+    try {
+      flush();
+    } finally {
+      watchdog.unwatch(this);
     }
   }
 

@@ -47,6 +47,8 @@ public final class UpstreamClient implements AutoCloseable {
   private final Map<Backend, Pool> pools = new ConcurrentHashMap<>();
   private final AtomicLong lastSweep;
   private final AtomicInteger opened = new AtomicInteger();
+  /** Null when the body timeout is zero (wait for ever). */
+  private final WriteWatchdog watchdog;
   private volatile boolean closed;
 
   public UpstreamClient(UpstreamOptions options) {
@@ -57,6 +59,8 @@ public final class UpstreamClient implements AutoCloseable {
     this.options = options;
     this.nanoClock = nanoClock;
     this.lastSweep = new AtomicLong(nanoClock.getAsLong());
+    this.watchdog = options.bodyTimeout().isZero()
+        ? null : new WriteWatchdog(options.bodyTimeout().toNanos(), nanoClock);
   }
 
   /** Connections opened so far: for metrics and for tests that check reuse. */
@@ -191,6 +195,9 @@ public final class UpstreamClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (watchdog != null) {
+      watchdog.close();
+    }
     for (Pool pool : pools.values()) {
       for (Connection c = pool.idle.pollFirst(); c != null; c = pool.idle.pollFirst()) {
         pool.size.decrementAndGet();
@@ -272,10 +279,9 @@ public final class UpstreamClient implements AutoCloseable {
       writeChunkedBody(c, request);
     }
     try {
-      c.flush();
+      c.flush(request.length() != 0 ? watchdog : null);
     } catch (IOException e) {
-      throw new UpstreamException(UpstreamException.Kind.RESET,
-          c.backend.authority() + ": sending the request failed: " + e, e);
+      throw writeFailed(c, "sending the request failed", e);
     }
   }
 
@@ -353,7 +359,7 @@ public final class UpstreamClient implements AutoCloseable {
     return true;
   }
 
-  private static void writeBody(Connection c, UpstreamRequest request) throws UpstreamException {
+  private void writeBody(Connection c, UpstreamRequest request) throws UpstreamException {
     InputStream body = request.body();
     long left = request.length();
     while (left > 0) {
@@ -371,7 +377,7 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
-  private static void writeChunkedBody(Connection c, UpstreamRequest request)
+  private void writeChunkedBody(Connection c, UpstreamRequest request)
       throws UpstreamException {
     InputStream body = request.body();
     // Room for the size line before and the CRLF after each chunk's data.
@@ -419,13 +425,25 @@ public final class UpstreamClient implements AutoCloseable {
     }
   }
 
-  private static void flushBody(Connection c) throws UpstreamException {
+  private void flushBody(Connection c) throws UpstreamException {
     try {
-      c.flush();
+      c.flush(watchdog);
     } catch (IOException e) {
-      throw new UpstreamException(UpstreamException.Kind.RESET,
-          c.backend.authority() + ": sending the request body failed: " + e, e);
+      throw writeFailed(c, "sending the request body failed", e);
     }
+  }
+
+  /**
+   * A reset, or a timeout when the watchdog cut a write the backend did not read for the body
+   * timeout: it has part of the request and answers nothing, as a backend that hangs.
+   */
+  private UpstreamException writeFailed(Connection c, String what, IOException e) {
+    if (c.writeTimedOut) {
+      return new UpstreamException(UpstreamException.Kind.TIMEOUT, c.backend.authority() + ": "
+          + what + ": the backend read nothing for " + options.bodyTimeout(), e);
+    }
+    return new UpstreamException(UpstreamException.Kind.RESET,
+        c.backend.authority() + ": " + what + ": " + e, e);
   }
 
   // ------------------------------------------------------------------------------ response

@@ -464,6 +464,48 @@ final class UpstreamClientTest {
   }
 
   @Test
+  void aBackendThatReadsNoneOfABodyIsCutByTheBodyTimeoutNotWaitedForForEver() throws Exception {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+      Thread deaf = new Thread(() -> {
+        try (var socket = server.accept()) {
+          done.await(); // reads nothing: the client's writes fill both socket buffers
+        } catch (IOException | InterruptedException e) {
+          // the client side fails the test
+        }
+      });
+      deaf.start();
+      UpstreamClient client = client(UpstreamOptions.DEFAULTS.withTimeouts(
+          Duration.ofSeconds(5), Duration.ofMillis(300)));
+      long length = 64L * 1024 * 1024;
+      java.io.InputStream endless = new java.io.InputStream() {
+        @Override
+        public int read() {
+          return 'x';
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) {
+          java.util.Arrays.fill(b, off, off + len, (byte) 'x');
+          return len;
+        }
+      };
+      long start = System.nanoTime();
+      try {
+        assertThatThrownBy(() -> client.send("127.0.0.1", server.getLocalPort(),
+            new UpstreamRequest("POST", "/").body(endless, length), NO_HEAD_LIMIT))
+            .isInstanceOfSatisfying(UpstreamException.class,
+                e -> assertThat(e.kind()).isEqualTo(UpstreamException.Kind.TIMEOUT));
+        assertThat(Duration.ofNanos(System.nanoTime() - start))
+            .isBetween(Duration.ofMillis(300), Duration.ofSeconds(3));
+      } finally {
+        done.countDown();
+        deaf.join(10_000);
+      }
+    }
+  }
+
+  @Test
   void a101ToAnUpgradeRequestHandsTheConnectionOverWithTheBytesReadPastTheHead()
       throws Exception {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

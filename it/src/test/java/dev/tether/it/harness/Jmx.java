@@ -60,6 +60,33 @@ public final class Jmx implements AutoCloseable {
     return proxy(ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class).getThreadCount();
   }
 
+  /**
+   * Threads serving a request right now: those with a frame of Tether's code or of the
+   * container's HTTP/1.1 request processing (Jetty's {@code HttpConnection}, Tomcat's
+   * {@code Http11Processor}) on their stack, Tether's own named background threads
+   * ({@code tether-*}) left out. A pool's idle threads have none: this is what a slow peer could
+   * hold, whatever size the pool has grown to.
+   */
+  public List<String> threadsServingRequests() {
+    ThreadMXBean threads = proxy(ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+    List<String> serving = new java.util.ArrayList<>();
+    for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
+      if (info == null || info.getThreadName().startsWith("tether-")) {
+        continue;
+      }
+      for (StackTraceElement frame : info.getStackTrace()) {
+        String type = frame.getClassName();
+        if (type.startsWith("dev.tether.")
+            || type.equals("org.eclipse.jetty.server.internal.HttpConnection")
+            || type.equals("org.apache.coyote.http11.Http11Processor")) {
+          serving.add(info.getThreadName() + " at " + frame);
+          break;
+        }
+      }
+    }
+    return serving;
+  }
+
   /** Heap in use right after a full collection, in bytes. */
   public long heapAfterGc() {
     MemoryMXBean memory = proxy(ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
