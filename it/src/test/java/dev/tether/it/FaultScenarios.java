@@ -65,7 +65,14 @@ abstract class FaultScenarios {
   static final Duration FAULT_AT = Duration.ofMillis(1000);
   static final long CONNECTOR_IDLE_MILLIS = 3000;
   static final String IDLE_TIMEOUT = "3s";
-  static final String PER_TRY_TIMEOUT = "1s";
+  /**
+   * How long one attempt may wait for its head: long enough that a healthy backend on a loaded
+   * 2-core machine is never cut (1 s was, at a load average of 20), short enough that a stopped one
+   * is left within the SIGSTOP scenario's load.
+   */
+  static final String PER_TRY_TIMEOUT = "2s";
+  /** The SIGSTOP scenario's load: room for two per-try timeouts and the ejection after them. */
+  static final Duration SIGSTOP_LOAD = Duration.ofMillis(6000);
   /**
    * Room above the baseline for the threads a container's pool grows by and keeps a while (Jetty
    * and Tomcat retire idle pool threads after 60 s): a leak of a thread per request or connection
@@ -202,7 +209,7 @@ abstract class FaultScenarios {
     FaultBackend victim = backends.get(3);
     List<Outcome> outcomes;
     try {
-      outcomes = run("sigstop", backend -> victim.pause());
+      outcomes = run("sigstop", SIGSTOP_LOAD, backend -> victim.pause());
     } finally {
       victim.resume();
     }
@@ -341,10 +348,14 @@ abstract class FaultScenarios {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Runs the load for {@link #LOAD}, two clients on each backend's session, and applies
+   * Runs the load for {@code duration}, two clients on each backend's session, and applies
    * {@code fault} after {@link #FAULT_AT}.
    */
   private List<Outcome> run(String label, Consumer<FaultBackend> fault) {
+    return run(label, LOAD, fault);
+  }
+
+  private List<Outcome> run(String label, Duration duration, Consumer<FaultBackend> fault) {
     List<String> sessions = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       sessions.add(SessionHeader.of(backends.get(i % backends.size()).address()));
@@ -353,7 +364,7 @@ abstract class FaultScenarios {
     try {
       Thread.sleep(FAULT_AT.toMillis());
       fault.accept(null);
-      Thread.sleep(LOAD.minus(FAULT_AT).toMillis());
+      Thread.sleep(duration.minus(FAULT_AT).toMillis());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

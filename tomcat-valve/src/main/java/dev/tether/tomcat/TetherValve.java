@@ -5,6 +5,7 @@ import dev.tether.api.Balancer;
 import dev.tether.api.TetherConfig;
 import dev.tether.core.ConfigException;
 import dev.tether.core.config.ConfigKeys;
+import dev.tether.core.config.Durations;
 import dev.tether.core.internal.Spelling;
 import jakarta.servlet.ServletException;
 import java.io.File;
@@ -219,8 +220,8 @@ public final class TetherValve extends ValveBase {
     if (requests == 0 && tunnels == 0) {
       return;
     }
-    log.info(strings.getString("valve.draining", requests, tunnels,
-        stopped.options().drainTimeout()));
+    String drainTimeout = Durations.format(stopped.options().drainTimeout());
+    log.info(strings.getString("valve.draining", requests, tunnels, drainTimeout));
     while (System.nanoTime() - start < timeoutNanos) {
       if (inFlight.get() == 0 && stopped.forwarder().openTunnels() == 0) {
         log.info(strings.getString("valve.drained",
@@ -234,7 +235,7 @@ public final class TetherValve extends ValveBase {
         break;
       }
     }
-    log.warn(strings.getString("valve.drainTimedOut", stopped.options().drainTimeout(),
+    log.warn(strings.getString("valve.drainTimedOut", drainTimeout,
         inFlight.get(), stopped.forwarder().openTunnels()));
   }
 
