@@ -59,6 +59,16 @@ final class BalancerBean implements TetherBalancerMXBean {
   }
 
   @Override
+  public String[] getEndpointAddresses() {
+    List<Endpoint> endpoints = cluster.endpoints();
+    String[] addresses = new String[endpoints.size()];
+    for (int i = 0; i < addresses.length; i++) {
+      addresses[i] = endpoints.get(i).address();
+    }
+    return addresses;
+  }
+
+  @Override
   public int getHealthyEndpointCount() {
     int n = 0;
     for (Endpoint e : cluster.endpoints()) {

@@ -16,6 +16,13 @@ public interface TetherBalancerMXBean {
 
   int getEndpointCount();
 
+  /**
+   * The current endpoints' addresses in the balancer's order (configuration order for a static
+   * list, address order for DNS and file sources), which the endpoint beans' names cannot carry:
+   * {@code tether status} lists them so.
+   */
+  String[] getEndpointAddresses();
+
   /** Endpoints the ring or table holds: healthy by source, checks and outlier detection. */
   int getHealthyEndpointCount();
 

@@ -53,6 +53,8 @@ final class JmxTest {
         "dev.tether:type=Endpoint,balancer=front,address=\"10.0.0.3:80\"");
     assertThat(cluster.mbeanAttribute("EndpointSource")).isEqualTo("static endpoints");
     assertThat(cluster.mbeanAttribute("EndpointCount")).isEqualTo("3");
+    assertThat((String[]) cluster.mbean(cluster.balancerName(), "EndpointAddresses"))
+        .containsExactly("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80");
     assertThat(cluster.mbeanAttribute("HealthyEndpointCount")).isEqualTo("3");
   }
 
