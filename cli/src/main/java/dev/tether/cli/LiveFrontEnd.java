@@ -57,6 +57,14 @@ final class LiveFrontEnd implements AutoCloseable {
   static LiveFrontEnd attach(long pid) {
     ProcessHandle process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
         .orElseThrow(() -> new Unreachable("PID " + pid + ": no such process"));
+    Optional<String> owner = process.info().user();
+    Optional<String> self = ProcessHandle.current().info().user();
+    if (owner.isPresent() && self.isPresent() && !owner.get().equals(self.get())
+        && !self.get().equals("root")) {
+      throw new Unreachable("PID " + pid + " cannot be attached to: it runs as " + owner.get()
+          + " and tether as " + self.get() + ", and the attach API reaches only JVMs of the same"
+          + " user (run tether as " + owner.get() + ")");
+    }
     // Attaching signals the target (SIGQUIT on Linux), which ends a process that is no JVM: only
     // a JVM that publishes itself (hsperfdata) or runs a java launcher is attached to.
     String command = process.info().command().orElse("");
