@@ -167,6 +167,12 @@ final class LiveFrontEnd implements AutoCloseable {
           request.localAddress(), request.localPort()));
     } catch (UndeclaredThrowableException e) {
       throw failure("balancer " + name + " pick", e);
+    } catch (Unreachable e) {
+      throw e;
+    } catch (RuntimeException e) {
+      // What the operation itself threw (a key ring it cannot read), as JMX hands it back.
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      throw new Unreachable("PID " + pid + ", balancer " + name + " pick: " + cause.getMessage());
     }
   }
 
