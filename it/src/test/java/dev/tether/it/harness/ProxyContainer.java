@@ -58,6 +58,12 @@ public interface ProxyContainer extends AutoCloseable {
   /** The container's server process of the current run: to signal it and wait for its exit. */
   ManagedProcess process();
 
+  /**
+   * The PID of the JVM that runs the server: the one {@code tether status --pid} attaches to
+   * ({@code catalina.sh run} execs it; start.jar is it, or forks it with {@code --exec}).
+   */
+  long serverPid();
+
   /** The container's console log of the current run. */
   Path log();
 
