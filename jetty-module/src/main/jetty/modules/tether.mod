@@ -142,11 +142,12 @@ jetty.httpConfig.headerCacheSize?=0
 ## failing checks in a row to become unhealthy (a non-200 answer fails at once, as in Envoy)
 # tether.unhealthyThreshold=3
 
-## 5xx answers (and connect failures) in a row that eject an endpoint; setting any outlier key turns
-## outlier detection on, with Istio's defaults for the others
+## 5xx answers (and connect failures, resets and timeouts) in a row that eject an endpoint; setting
+## any outlier key turns outlier detection on, with Istio's defaults for the others
 # tether.consecutive5xxErrors=5
 
-## 502, 503, 504 (and connect failures) in a row that eject
+## 502, 503, 504 (and connect failures, resets and timeouts, as Envoy counts locally originated
+## failures) in a row that eject
 # tether.consecutiveGatewayErrors=0
 
 ## how often ejections are swept

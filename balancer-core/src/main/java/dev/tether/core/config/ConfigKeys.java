@@ -170,12 +170,14 @@ public final class ConfigKeys {
       "Envoy `unhealthy_threshold`");
   static final ConfigKey<Long> CONSECUTIVE_5XX_ERRORS = add("consecutive5xxErrors",
       (long) OutlierDetection.ISTIO_DEFAULTS.consecutive5xxErrors(), errorRun(), "",
-      "5xx answers (and connect failures) in a row that eject an endpoint; setting any outlier"
+      "5xx answers (and connect failures, resets and timeouts) in a row that eject an endpoint;"
+          + " setting any outlier"
           + " key turns outlier detection on, with Istio's defaults for the others",
       "`outlierDetection.consecutive5xxErrors`");
   static final ConfigKey<Long> CONSECUTIVE_GATEWAY_ERRORS = add("consecutiveGatewayErrors",
       (long) OutlierDetection.ISTIO_DEFAULTS.consecutiveGatewayErrors(), errorRun(), "off",
-      "502, 503, 504 (and connect failures) in a row that eject",
+      "502, 503, 504 (and connect failures, resets and timeouts, as Envoy counts locally"
+          + " originated failures) in a row that eject",
       "`outlierDetection.consecutiveGatewayErrors`");
   static final ConfigKey<Duration> OUTLIER_INTERVAL = add("outlierInterval",
       OutlierDetection.ISTIO_DEFAULTS.interval(), Syntax.positiveDuration(), "",
