@@ -441,6 +441,21 @@ public abstract class ProxyContract {
     assertThat(beans().balancerCounter("RetryOverflows")).isZero();
   }
 
+  /** Envoy's {@code max_requests_per_connection}: a backend connection is closed after N. */
+  @Test
+  void backendConnectionsCarryAtMostMaxRequestsPerConnection() throws Exception {
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(alpha), "http.maxRequestsPerConnection", "2");
+
+    for (int i = 0; i < 4; i++) {
+      RawResponse response = get(port, "/n" + i);
+      assertThat(response.status()).as("%s", response).isEqualTo(200);
+    }
+    assertThat(alpha.requests()).hasSize(4);
+    assertThat(alpha.connectionsAccepted()).as("two requests on each connection")
+        .isEqualTo(2);
+  }
+
   // --- 6. streams and the idle timeout --------------------------------------------------------
 
   @Test
