@@ -47,6 +47,13 @@ jetty.httpConfig.headerCacheSize?=0
 ## how often dns: endpoints are resolved again (set only with dns:)
 # tether.dnsRefreshRate=5s
 
+## who answers dns: names (set only with dns:): system asks the servers of /etc/resolv.conf with its
+## search domains and ndots, /etc/hosts first; IP[:PORT],... asks only those servers (IPv6 as
+## [ADDR]:PORT), the name as written; jvm uses the JVM's resolver and its cache. Both others send A
+## and AAAA queries, retry over TCP when an answer is truncated and cache nothing, so dnsRefreshRate
+## holds
+# tether.dnsResolvers=system
+
 ## how often a file: endpoint list and the sessionSealKeys ring are read again (used only when their
 ## content changed; set only with one of them)
 # tether.fileRefreshRate=1s

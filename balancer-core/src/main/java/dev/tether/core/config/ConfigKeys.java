@@ -1,6 +1,7 @@
 package dev.tether.core.config;
 
 import dev.tether.api.ConnectionPool;
+import dev.tether.api.DnsResolvers;
 import dev.tether.api.EndpointSource;
 import dev.tether.api.HashFunction;
 import dev.tether.api.HashPolicy;
@@ -45,6 +46,15 @@ public final class ConfigKeys {
       EndpointSource.DEFAULT_DNS_REFRESH_RATE, Syntax.positiveDuration(), "",
       "how often `dns:` endpoints are resolved again (set only with `dns:`)",
       "Envoy `dns_refresh_rate`");
+  static final ConfigKey<DnsResolvers> DNS_RESOLVERS = add("dnsResolvers",
+      DnsResolvers.SYSTEM, DnsResolverList.SYNTAX, "",
+      "who answers `dns:` names (set only with `dns:`): `system` asks the servers of"
+          + " `/etc/resolv.conf` with its search domains and `ndots`, `/etc/hosts` first;"
+          + " `IP[:PORT],...` asks only those servers (IPv6 as `[ADDR]:PORT`), the name as"
+          + " written; `jvm` uses the JVM's resolver and [its cache](#endpoints-that-come-and-go). Both"
+          + " others send A and AAAA queries, retry over TCP when an answer is truncated and cache"
+          + " nothing, so `dnsRefreshRate` holds",
+      "Envoy `dns_resolvers` / `typed_dns_resolver_config` (Istio: the proxy's own)");
   static final ConfigKey<Duration> FILE_REFRESH_RATE = add("fileRefreshRate",
       EndpointSource.DEFAULT_FILE_REFRESH_RATE, Syntax.positiveDuration(), "",
       "how often a `file:` endpoint list and the `sessionSealKeys` ring are read again (used only"
