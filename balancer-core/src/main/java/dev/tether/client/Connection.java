@@ -34,6 +34,8 @@ final class Connection {
   volatile long writingSince;
   /** Set by the watchdog when it closed this connection because a write blocked too long. */
   volatile boolean writeTimedOut;
+  /** Requests written on this connection so far. */
+  long requests;
 
   Connection(Backend backend, SocketChannel channel) throws IOException {
     this.backend = backend;

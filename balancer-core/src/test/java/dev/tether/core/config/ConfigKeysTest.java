@@ -57,7 +57,7 @@ final class ConfigKeysTest {
     ConfigKeys.HEALTH_CHECK.forEach(key -> explicit.remove(key.name()));
     for (ConfigKey<?> key : java.util.List.of(ConfigKeys.DNS_REFRESH_RATE,
         ConfigKeys.DNS_RESOLVERS, ConfigKeys.FILE_REFRESH_RATE, ConfigKeys.SESSION_COOKIE_TTL,
-        ConfigKeys.SESSION_SEAL_TTL)) {
+        ConfigKeys.SESSION_SEAL_TTL, ConfigKeys.TCP_CONNECT_TIMEOUT)) {
       explicit.remove(key.name());
     }
     assertThat(Tether.parseConfig(explicit)).isEqualTo(parsed);
