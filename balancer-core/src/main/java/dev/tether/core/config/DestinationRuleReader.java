@@ -62,9 +62,11 @@ final class DestinationRuleReader {
       }
     } catch (IOException e) {
       throw new ConfigException(KEY, given, "a readable file (" + e + ")", e);
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) {
+      // SnakeYAML's SafeConstructor throws IllegalArgumentException for a !!binary that is not
+      // Base64 (found by fuzzing the endpoints file, which loads YAML the same way).
       throw new ConfigException(KEY, given,
-          "valid YAML (" + e.getMessage().replace('\n', ' ') + ")", e);
+          "valid YAML (" + String.valueOf(e.getMessage()).replace('\n', ' ') + ")", e);
     }
     if (document == null) {
       throw new ConfigException(KEY, given, "a YAML document with kind: DestinationRule");
