@@ -215,6 +215,9 @@ public final class EndpointsFile {
   }
 
   private static String describe(Object value) {
+    if (value == null) {
+      return "an empty item"; // "- " with nothing after it (found by fuzzing)
+    }
     String text = String.valueOf(value);
     return value.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " "
         + (text.length() > 60 ? text.substring(0, 60) + "..." : text);
