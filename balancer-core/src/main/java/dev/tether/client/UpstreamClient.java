@@ -98,6 +98,7 @@ public final class UpstreamClient implements AutoCloseable {
       }
       try {
         connection.received = 0;
+        connection.requests++;
         write(connection, request);
         if (!headDeadlineSet) {
           // Asked once: a request sent again on a fresh connection below (a stale pooled one)
@@ -150,7 +151,9 @@ public final class UpstreamClient implements AutoCloseable {
 
   void release(Connection connection) {
     long now = nanoClock.getAsLong();
-    if (closed || options.poolIdleTimeout().isZero()) {
+    long perConnection = options.maxRequestsPerConnection();
+    if (closed || options.poolIdleTimeout().isZero()
+        || perConnection > 0 && connection.requests >= perConnection) {
       connection.close();
       return;
     }

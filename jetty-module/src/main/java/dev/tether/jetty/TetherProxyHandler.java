@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.eclipse.jetty.client.Destination;
@@ -188,19 +189,39 @@ public final class TetherProxyHandler extends ProxyHandler {
     // backends: use what Jetty's own proxy module uses (jetty.proxy.maxConnections=256).
     httpClient.setMaxConnectionsPerDestination(256);
     httpClient.setConnectTimeout(proxy.timeouts().connect().toMillis());
+    BackendPool.configure(httpClient, proxy.connectionPool());
   }
 
   @Override
   public boolean handle(Request clientRequest, Response clientResponse, Callback callback) {
     Proxy current = proxy;
-    Exchange exchange = current.open(new JettyRequestView(clientRequest));
-    if (exchange.start() != Step.FORWARD) {
-      LocalReplies.write(clientResponse, exchange.reply(), callback);
+    Admission admission = Admission.start(current.open(new JettyRequestView(clientRequest)));
+    Step first = admission.now();
+    if (first == null) {
+      // Queued by circuit breaking: give the thread back; the step comes on the thread that
+      // freed a slot (or the pending timer), which hands it to Jetty's pool. The connector's idle
+      // timeout does not cut the wait, which the request timeout bounds.
+      clientRequest.addIdleTimeoutListener(IGNORE_IDLE_TIMEOUT);
+      Executor executor = clientRequest.getComponents().getThreadPool();
+      admission.later(step -> executor.execute(
+          () -> proceed(current, admission.exchange(), step, clientRequest, clientResponse,
+              callback)));
       return true;
+    }
+    proceed(current, admission.exchange(), first, clientRequest, clientResponse, callback);
+    return true;
+  }
+
+  /** Does what the exchange's first step says: a local reply, an upgrade, or a forward. */
+  private void proceed(Proxy current, Exchange exchange, Step first, Request clientRequest,
+      Response clientResponse, Callback callback) {
+    if (first != Step.FORWARD) {
+      LocalReplies.write(clientResponse, exchange.reply(), callback);
+      return;
     }
     if (exchange.isUpgrade()) {
       relay.relay(exchange, clientRequest, clientResponse, callback);
-      return true;
+      return;
     }
     ProxyCall call = new ProxyCall(exchange, getHttpClient().getScheduler(),
         current.timeouts().idle().toMillis());
@@ -212,7 +233,6 @@ public final class TetherProxyHandler extends ProxyHandler {
         ? new WithoutExpect(clientRequest) : clientRequest;
     proxied.setAttribute(ProxyCall.ATTRIBUTE, call);
     forward(call, proxied, clientResponse, callback);
-    return true;
   }
 
   /** Sends one attempt to the exchange's current endpoint. */

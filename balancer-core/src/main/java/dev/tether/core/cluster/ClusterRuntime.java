@@ -87,7 +87,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
     }
     long refresh = source.refreshRate().toNanos();
     if (source.kind() == EndpointSource.Kind.DNS) {
-      String warning = env.resolver() == Resolver.SYSTEM
+      String warning = env.resolver() == Resolver.JVM
           ? JvmDnsCache.warning(source.refreshRate())
           : null;
       if (warning != null) {

@@ -122,6 +122,16 @@ final class BalancerBean implements TetherBalancerMXBean {
   }
 
   @Override
+  public long getPendingOverflows() {
+    return stats().pendingOverflows();
+  }
+
+  @Override
+  public long getRetryOverflows() {
+    return stats().retryOverflows();
+  }
+
+  @Override
   public int getOpenTunnels() {
     return stats().openTunnels();
   }

@@ -47,6 +47,19 @@ public interface TetherBalancerMXBean {
 
   long getRetries();
 
+  /**
+   * Requests circuit breaking refused: every connection slot ({@code tcp.maxConnections}) taken
+   * and the pending queue ({@code http.http1MaxPendingRequests}) full, answered 503 {@code ...
+   * reset reason: overflow} at once. Envoy's {@code upstream_rq_pending_overflow}.
+   */
+  long getPendingOverflows();
+
+  /**
+   * Retries not made because {@code http.maxRetries} retries were in progress; the attempt's own
+   * outcome was answered. Envoy's {@code upstream_rq_retry_overflow}.
+   */
+  long getRetryOverflows();
+
   /** WebSocket (and other upgrade) tunnels open now, over every endpoint. */
   int getOpenTunnels();
 
