@@ -478,6 +478,10 @@ public final class UpstreamClient implements AutoCloseable {
         contentLength = parsed;
       }
     }
+    if (transferEncoding != null && contentLength >= 0) {
+      // RFC 9112 section 6.3: how responses are smuggled. Refused, as Envoy and Jetty refuse it.
+      throw protocol(c, "both Content-Length and Transfer-Encoding");
+    }
     UpstreamResponse.Framing framing;
     if (request.method().equals("HEAD") || status == 204 || status == 304) {
       framing = UpstreamResponse.Framing.NONE;
@@ -485,8 +489,6 @@ public final class UpstreamClient implements AutoCloseable {
       String[] codings = transferEncoding.split(",");
       boolean chunked = codings[codings.length - 1].trim().equalsIgnoreCase("chunked");
       framing = chunked ? UpstreamResponse.Framing.CHUNKED : UpstreamResponse.Framing.UNTIL_CLOSE;
-      // Both framings at once is how responses are smuggled: never reuse such a connection.
-      keepAlive &= contentLength < 0;
     } else if (contentLength >= 0) {
       framing = UpstreamResponse.Framing.LENGTH;
     } else {
@@ -554,6 +556,9 @@ public final class UpstreamClient implements AutoCloseable {
     if (status < 100) {
       throw protocol(c, "status " + status);
     }
+    if (!isFieldValue(line)) {
+      throw protocol(c, "a CR or NUL in the status line");
+    }
     return status;
   }
 
@@ -564,6 +569,10 @@ public final class UpstreamClient implements AutoCloseable {
         || !isToken(line.substring(0, colon))) {
       // Includes obsolete line folding and whitespace before the colon (RFC 9112 section 5).
       throw protocol(c, "a header line of '" + abbreviate(line) + "'");
+    }
+    if (!isFieldValue(line)) {
+      // RFC 9110 section 5.5: a later hop could read a bare CR as the end of the line.
+      throw protocol(c, "a CR or NUL in the header line '" + abbreviate(line) + "'");
     }
     if (fields.size() >= 2 * 256) {
       throw protocol(c, "more than 256 header fields");

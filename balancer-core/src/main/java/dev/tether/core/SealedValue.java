@@ -39,8 +39,11 @@ final class SealedValue {
   static final int NONCE_BYTES = 12;
   static final int TAG_BYTES = 16;
   static final int EXPIRY_BYTES = 8;
-  /** The shortest plaintext: an IPv4 address and the expiry. */
-  static final int MIN_PLAINTEXT = 7 + EXPIRY_BYTES;
+  /**
+   * The shortest plaintext: the shortest packed address, a one-character host name as text (form,
+   * length, host, port: 5 bytes, shorter than the 7 of IPv4), and the expiry.
+   */
+  static final int MIN_PLAINTEXT = 1 + 1 + 1 + 2 + EXPIRY_BYTES;
   static final int MAX_PLAINTEXT = PackedAddress.MAX_BYTES + EXPIRY_BYTES;
   static final int MIN_BYTES = 2 + 1 + NONCE_BYTES + MIN_PLAINTEXT + TAG_BYTES;
   static final int MAX_BYTES =

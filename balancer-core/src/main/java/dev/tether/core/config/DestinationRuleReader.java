@@ -67,9 +67,11 @@ final class DestinationRuleReader {
       }
     } catch (IOException e) {
       throw new ConfigException(KEY, given, "a readable file (" + e + ")", e);
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) {
+      // SnakeYAML's SafeConstructor throws IllegalArgumentException for a !!binary that is not
+      // Base64 (found by fuzzing the endpoints file, which loads YAML the same way).
       throw new ConfigException(KEY, given,
-          "valid YAML (" + e.getMessage().replace('\n', ' ') + ")", e);
+          "valid YAML (" + String.valueOf(e.getMessage()).replace('\n', ' ') + ")", e);
     }
     if (document == null) {
       throw new ConfigException(KEY, given, "a YAML document with kind: DestinationRule");
@@ -239,13 +241,14 @@ final class DestinationRuleReader {
 
   private static OutlierDetection outlierDetection(Map<?, ?> od, String key) {
     OutlierDetection d = OutlierDetection.ISTIO_DEFAULTS;
-    long consecutive5xx = od.containsKey("consecutive5xxErrors")
-        ? number(od, "consecutive5xxErrors", key + ".consecutive5xxErrors", 0)
+    int consecutive5xx = od.containsKey("consecutive5xxErrors")
+        ? count(od, "consecutive5xxErrors", key + ".consecutive5xxErrors")
         : od.containsKey("consecutiveErrors")
-            ? number(od, "consecutiveErrors", key + ".consecutiveErrors", 0)
+            ? count(od, "consecutiveErrors", key + ".consecutiveErrors")
             : d.consecutive5xxErrors();
-    long gateway = number(od, "consecutiveGatewayErrors", key + ".consecutiveGatewayErrors",
-        d.consecutiveGatewayErrors());
+    int gateway = od.containsKey("consecutiveGatewayErrors")
+        ? count(od, "consecutiveGatewayErrors", key + ".consecutiveGatewayErrors")
+        : d.consecutiveGatewayErrors();
     Duration interval = duration(od, "interval", key + ".interval", d.interval());
     Duration baseEjection = duration(od, "baseEjectionTime", key + ".baseEjectionTime",
         d.baseEjectionTime());
@@ -263,7 +266,7 @@ final class DestinationRuleReader {
     if (interval.isZero()) {
       throw new ConfigException(key + ".interval", "0s", "a duration above zero");
     }
-    return new OutlierDetection(true, (int) consecutive5xx, (int) gateway, interval, baseEjection,
+    return new OutlierDetection(true, consecutive5xx, gateway, interval, baseEjection,
         (int) maxPercent, (int) minHealth);
   }
 
@@ -290,6 +293,18 @@ final class DestinationRuleReader {
       }
     }
     throw new ConfigException(key, String.valueOf(value), "a whole number from 0 to 4294967295");
+  }
+
+  /**
+   * An error count: Istio's type allows up to 2^32 - 1, Tether counts in an {@code int}, so the
+   * top half is refused rather than read as a negative count.
+   */
+  private static int count(Map<?, ?> parent, String field, String key) {
+    long n = number(parent, field, key, 0);
+    if (n > Integer.MAX_VALUE) {
+      throw new ConfigException(key, String.valueOf(n), "a whole number from 0 to 2147483647");
+    }
+    return (int) n;
   }
 
   private static Duration duration(Map<?, ?> parent, String field, String key, Duration fallback) {

@@ -22,6 +22,9 @@ public final class EndpointSyntax {
   static final String EXPECTED =
       "comma-separated host:port[;weight=N][;hashKey=K][;locality=L][;priority=P][;health=STATE]";
 
+  /** The longest IPv6 zone accepted; interface names are at most 15 characters on Linux. */
+  static final int MAX_ZONE = 64;
+
   private EndpointSyntax() {}
 
   /**
@@ -71,9 +74,14 @@ public final class EndpointSyntax {
         throw new ConfigException(key, spec, "[ipv6]:port, e.g. [2001:db8::1]:8080");
       }
       host = hostPort.substring(1, close);
-      if (IpLiterals.parseV6(host.contains("%") ? host.substring(0, host.indexOf('%')) : host)
-          == null) {
+      int percent = host.indexOf('%');
+      if (IpLiterals.parseV6(percent >= 0 ? host.substring(0, percent) : host) == null) {
         throw new ConfigException(key, spec, "a valid IPv6 address inside the brackets");
+      }
+      if (percent >= 0 && !isZone(host.substring(percent + 1))) {
+        throw new ConfigException(key, spec,
+            "a zone of 1 to " + MAX_ZONE + " letters, digits, '.', '-' or '_' after %, such as"
+                + " [fe80::1%eth0]:8080");
       }
       portText = hostPort.substring(close + 2);
     } else {
@@ -130,6 +138,26 @@ public final class EndpointSyntax {
     }
     return new Endpoint(IpLiterals.canonical(host), port, weight, hashKey, locality, priority,
         health);
+  }
+
+  /**
+   * An IPv6 zone (RFC 4007 section 11): an interface name or index. Anything else was accepted
+   * until fuzzing showed that a long or non-ASCII zone makes an address no sealed session value
+   * can carry (at most 255 bytes of host).
+   */
+  private static boolean isZone(String zone) {
+    if (zone.isEmpty() || zone.length() > MAX_ZONE) {
+      return false;
+    }
+    for (int i = 0; i < zone.length(); i++) {
+      char c = zone.charAt(i);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static Health parseHealth(String key, String spec, String value) {

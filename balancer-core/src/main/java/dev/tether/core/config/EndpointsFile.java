@@ -94,7 +94,9 @@ public final class EndpointsFile {
     Object document;
     try {
       document = Yamls.loader().load(new String(content, StandardCharsets.UTF_8));
-    } catch (YAMLException e) {
+    } catch (YAMLException | IllegalArgumentException e) {
+      // SnakeYAML's SafeConstructor throws IllegalArgumentException for a !!binary that is not
+      // Base64 (found by fuzzing); nothing in the load throws a ConfigException.
       throw new InvalidFile("not valid YAML or JSON (" + oneLine(e.getMessage()) + ")", e);
     }
     if (document instanceof Map<?, ?> map && map.size() == 1 && map.containsKey("endpoints")) {
@@ -213,6 +215,9 @@ public final class EndpointsFile {
   }
 
   private static String describe(Object value) {
+    if (value == null) {
+      return "an empty item"; // "- " with nothing after it (found by fuzzing)
+    }
     String text = String.valueOf(value);
     return value.getClass().getSimpleName().toLowerCase(Locale.ROOT) + " "
         + (text.length() > 60 ? text.substring(0, 60) + "..." : text);
