@@ -65,6 +65,14 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
   private boolean persistent;
   /** The response ended and the connection may carry another request once the loop returns. */
   private boolean recycle;
+  /** The response ended before the request was written whole: pool it once it is. */
+  private boolean awaitingRequest;
+  /** The attempt whose response just ended, to be finished once the parse loop returns. */
+  private ForwardCall finished;
+  /** Body bytes of the current response relayed so far. */
+  private long contentSeen;
+  /** The body's last bytes (a slice of the buffer), written with the end of the response. */
+  private ByteBuffer lastContent;
   private int status;
   private HttpFields.Mutable serverFields;
   private boolean interim;
@@ -122,6 +130,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     requestDone = false;
     persistent = true;
     recycle = false;
+    awaitingRequest = false;
+    contentSeen = 0;
+    lastContent = null;
     status = 0;
     serverFields = null;
     interim = false;
@@ -147,15 +158,31 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
   /** {@code attempt}'s request went out whole: wait at most what the exchange allows for the head. */
   void requestWritten(ForwardCall attempt) {
+    boolean pool;
     synchronized (this) {
       if (attempt != call) {
         return;
       }
       requestDone = true;
-      if (phase != Phase.HEAD) {
+      pool = phase == Phase.ENDED && awaitingRequest;
+      if (pool) {
+        awaitingRequest = false;
+        if (parsing) {
+          recycle = true; // the parse loop is still returning: it pools the connection
+          return;
+        }
+      } else if (phase != Phase.HEAD) {
         return;
       }
     }
+    if (pool) {
+      toPool();
+      return;
+    }
+    armHeadTimer(attempt);
+  }
+
+  private void armHeadTimer(ForwardCall attempt) {
     long wait = attempt.exchange.requestSent();
     if (wait <= 0) {
       return;
@@ -265,20 +292,32 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
   /** After the parse loop: give the buffer back, and the connection too if its response ended. */
   private void afterParse() {
     boolean back;
-    boolean idle;
+    RetainableByteBuffer held = null;
+    ForwardCall ended;
+    ByteBuffer last;
     synchronized (this) {
+      ended = finished;
+      finished = null;
+      last = ended != null ? lastContent : null;
+      lastContent = null;
       parsing = false;
       back = recycle && !writing;
       if (back) {
         recycle = false;
       }
-      idle = back || (!writing && (phase == Phase.CLOSED || phase == Phase.ENDED));
+      if (last != null || back || (!writing && (phase == Phase.CLOSED || phase == Phase.ENDED))) {
+        held = buffer;
+        buffer = null;
+      }
     }
-    if (idle) {
-      releaseBuffer();
+    if (last == null && held != null) {
+      held.release();
     }
     if (back) {
       toPool();
+    }
+    if (ended != null) {
+      finish(ended, last, last == null ? null : held);
     }
   }
 
@@ -418,6 +457,15 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       if (phase != Phase.RELAYING) {
         return true;
       }
+      contentSeen += item.remaining();
+      long length = parser.getContentLength();
+      if (length >= 0 && contentSeen >= length) {
+        // The last bytes of a body framed by length: the parser reports the end right away, so
+        // they go out with it, after the connection is back in the pool (see afterParse). A
+        // client that knows the length would otherwise send its next request before that.
+        lastContent = item;
+        return false;
+      }
       attempt = call;
       writing = true;
       written = false;
@@ -445,22 +493,41 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
         return true;
       }
       attempt = call;
-      reusable = persistent && requestDone && !eof && !buffer.getByteBuffer().hasRemaining()
+      reusable = persistent && !eof && !buffer.getByteBuffer().hasRemaining()
           && pool.mayReuse(served);
       phase = reusable ? Phase.ENDED : Phase.CLOSED;
-      recycle = reusable;
+      // A backend may answer before the last request bytes' write has called back (or before the
+      // client's body ended): the connection goes back once the request is out, not before.
+      recycle = reusable && requestDone;
+      awaitingRequest = reusable && !requestDone;
     }
     if (!reusable) {
       getEndPoint().close();
     }
-    attempt.clientResponse.write(true, null, Callback.from(() -> {
+    synchronized (this) {
+      finished = attempt;
+    }
+    return true;
+  }
+
+  /**
+   * Ends the relayed response once the connection is back in the pool (see {@link #afterParse}):
+   * a client that sends its next request as soon as it has this response finds it there.
+   */
+  private static void finish(ForwardCall attempt, ByteBuffer last, RetainableByteBuffer held) {
+    attempt.clientResponse.write(true, last, Callback.from(() -> {
+      if (held != null) {
+        held.release();
+      }
       attempt.exchange.completed();
       attempt.callback.succeeded();
     }, failure -> {
+      if (held != null) {
+        held.release();
+      }
       attempt.exchange.failed(Failure.CANCELLED);
       attempt.callback.failed(failure);
     }));
-    return true;
   }
 
   @Override
@@ -490,7 +557,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       if (phase == Phase.IDLE) {
         phase = Phase.CLOSED;
         attempt = null;
-      } else if (phase == Phase.HEAD || phase == Phase.RELAYING) {
+      } else if (phase == Phase.HEAD || phase == Phase.RELAYING || phase == Phase.ENDED) {
         attempt = call;
       } else {
         return false;
@@ -540,9 +607,20 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
   void fail(ForwardCall attempt, Failure failure, Throwable cause) {
     boolean relaying;
     boolean stale;
+    boolean over = false;
     Scheduler.Task timer;
     synchronized (this) {
-      if (attempt != call || (phase != Phase.HEAD && phase != Phase.RELAYING)) {
+      if (attempt != call) {
+        return;
+      }
+      if (phase == Phase.ENDED) {
+        // The response ended, its request did not (the client's body failed, the write broke):
+        // the connection cannot be reused, and the attempt is over already.
+        phase = Phase.CLOSED;
+        awaitingRequest = false;
+        recycle = false;
+        over = true;
+      } else if (phase != Phase.HEAD && phase != Phase.RELAYING) {
         return;
       }
       relaying = phase == Phase.RELAYING;
@@ -555,7 +633,9 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       timer.cancel();
     }
     getEndPoint().close(cause);
-    attempt.attemptFailed(failure, cause, relaying, stale);
+    if (!over) {
+      attempt.attemptFailed(failure, cause, relaying, stale);
+    }
   }
 
   /** The failure class for a broken connection now: {@code beforeHead}, or one of the body's. */
