@@ -55,7 +55,7 @@ SESSION_HEADER=x-session
 
 JETTY_DIST=${JETTY_DIST:-$ROOT/jetty-module/target/tether-jetty-dist.zip}
 TOMCAT_JAR=${TOMCAT_JAR:-$ROOT/tomcat-valve/target/tether-tomcat-0.1.0-SNAPSHOT.jar}
-CLI_JAR=${CLI_JAR:-$ROOT/balancer-core/target/tether-cli.jar}
+CLI_JAR=${CLI_JAR:-$ROOT/cli/target/tether-cli.jar}
 ALL_TARGETS="direct jetty-proxy nginx haproxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat"
 read -r -a TARGETS <<<"${TARGETS:-$ALL_TARGETS}"
 for t in "${TARGETS[@]}"; do case " $ALL_TARGETS " in *" $t "*) ;; *) echo "unknown target $t (known: $ALL_TARGETS)" >&2; exit 2 ;; esac; done
@@ -214,7 +214,7 @@ next_port; PORT_OF[haproxy]=$PORT
   echo "global"
   echo "  pidfile $RUN/tmp/haproxy.pid"
   echo "  nbthread $(nproc)"
-  echo "  maxconn 20000"
+  echo "  maxconn 4096"
   echo "defaults"
   echo "  mode http"
   echo "  timeout connect 5s"

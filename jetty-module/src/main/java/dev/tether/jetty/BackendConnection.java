@@ -51,7 +51,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
    */
   private enum Phase { IDLE, HEAD, DECIDING, RELAYING, ENDED, CLOSED }
 
-  final Endpoint endpoint;
+  /** The endpoint's {@code ip:port}: the pool's key. */
+  final String address;
   private final BackendPool pool;
   private final HttpParser parser;
   private Phase phase = Phase.HEAD;
@@ -88,10 +89,27 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
   /** The parse loop is running: the buffer is in use. */
   private boolean parsing;
 
+  private final Callback fillable = new Callback() {
+    @Override
+    public void succeeded() {
+      onFillable();
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      onFillInterestedFailed(failure);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
+  };
+
   BackendConnection(BackendPool pool, Endpoint endpoint, EndPoint endPoint, ForwardCall first) {
     super(endPoint, pool.executor());
     this.pool = pool;
-    this.endpoint = endpoint;
+    this.address = endpoint.address();
     this.parser = new HttpParser(this, MAX_HEAD_SIZE);
     this.call = first;
   }
@@ -106,7 +124,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
     start(first);
     // A pooled connection keeps this read interest while idle (see toPool).
-    fillInterested();
+    readInterest();
   }
 
   /**
@@ -198,6 +216,17 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     task.cancel();
   }
 
+  /**
+   * Registers read interest with a callback the selector may run itself (non-blocking): nothing
+   * here waits (writes to the client are asynchronous, the exchange's calls are bookkeeping), so
+   * the selector thread reads, parses and relays what the backend sent instead of handing every
+   * backend read to another thread. (AbstractConnection's own read interest is blocking, and its
+   * non-blocking variant exists on Jetty 12.1 only.)
+   */
+  private void readInterest() {
+    getEndPoint().fillInterested(fillable);
+  }
+
   @Override
   public void onFillable() {
     boolean idle;
@@ -270,7 +299,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       }
       if (filled == 0) {
         releaseBuffer(); // empty: a quiet backend holds no buffer
-        fillInterested();
+        readInterest();
         return;
       }
       if (filled < 0) {
@@ -332,7 +361,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     }
     // Read interest while idle notices a backend closing it (see onFillable); the next attempt
     // takes it over, so an attempt on a pooled connection never registers its own.
-    fillInterested();
+    readInterest();
     pool.release(this);
   }
 

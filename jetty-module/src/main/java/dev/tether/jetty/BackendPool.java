@@ -48,7 +48,11 @@ final class BackendPool {
   private final PoolConnector connector = new PoolConnector();
   private final int maxRequestsPerConnection;
   private final long idleTimeoutMillis;
-  private final Map<Endpoint, Deque<BackendConnection>> idle = new ConcurrentHashMap<>();
+  /**
+   * Idle connections by endpoint address: not by {@link Endpoint} itself, whose record equality
+   * includes its health (a connection does not care) and whose hash is computed on every call.
+   */
+  private final Map<String, Deque<BackendConnection>> idle = new ConcurrentHashMap<>();
   private final int maxEndpoints;
 
   /**
@@ -107,7 +111,7 @@ final class BackendPool {
    */
   void send(Endpoint endpoint, ForwardCall call, boolean fresh) {
     if (!fresh) {
-      Deque<BackendConnection> connections = idle.get(endpoint);
+      Deque<BackendConnection> connections = idle.get(endpoint.address());
       if (connections != null) {
         BackendConnection connection;
         while ((connection = connections.pollFirst()) != null) {
@@ -138,21 +142,21 @@ final class BackendPool {
 
   /** {@code connection} ended a response cleanly and may carry another: keep it for its endpoint. */
   void release(BackendConnection connection) {
-    Deque<BackendConnection> connections = idle.get(connection.endpoint);
+    Deque<BackendConnection> connections = idle.get(connection.address);
     if (connections == null) {
       if (idle.size() >= maxEndpoints) {
         // Endpoints come and go with discovery: forget the idle lists rather than grow without
         // bound (their connections still close on their idle timeout).
         idle.clear();
       }
-      connections = idle.computeIfAbsent(connection.endpoint, e -> new ConcurrentLinkedDeque<>());
+      connections = idle.computeIfAbsent(connection.address, e -> new ConcurrentLinkedDeque<>());
     }
     connections.offerFirst(connection);
   }
 
   /** {@code connection} closed while idle: forget it. */
   void remove(BackendConnection connection) {
-    Deque<BackendConnection> connections = idle.get(connection.endpoint);
+    Deque<BackendConnection> connections = idle.get(connection.address);
     if (connections != null) {
       connections.remove(connection);
     }
