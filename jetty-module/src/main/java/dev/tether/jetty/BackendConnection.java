@@ -97,7 +97,7 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
 
     @Override
     public void failed(Throwable failure) {
-      onFillInterestedFailed(failure);
+      readFailed(failure);
     }
 
     @Override
@@ -225,6 +225,14 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
    */
   private void readInterest() {
     getEndPoint().fillInterested(fillable);
+  }
+
+  /**
+   * Called from here, not from the callback: {@code onFillInterestedFailed} is protected on Jetty
+   * 12.0 (public on 12.1), so a call compiled against 12.1 from another class fails on 12.0.
+   */
+  private void readFailed(Throwable failure) {
+    onFillInterestedFailed(failure);
   }
 
   @Override
