@@ -6,7 +6,6 @@ import dev.tether.api.Failure;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
@@ -17,10 +16,10 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractConnection;
+import org.eclipse.jetty.io.CyclicTimeouts;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * One HTTP/1.1 connection of the {@link BackendPool} to a backend, carrying one
@@ -40,7 +39,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * the parser, the writer, an idle endpoint and the client's failure listener may race, and the
  * first to claim the end wins.
  */
-final class BackendConnection extends AbstractConnection implements HttpParser.ResponseHandler {
+final class BackendConnection extends AbstractConnection
+    implements HttpParser.ResponseHandler, CyclicTimeouts.Expirable {
   private static final int BUFFER_SIZE = 16 * 1024;
   private static final int MAX_HEAD_SIZE = 64 * 1024;
 
@@ -77,7 +77,11 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
   private int status;
   private HttpFields.Mutable serverFields;
   private boolean interim;
-  private Scheduler.Task headTimer;
+  /**
+   * When the current attempt's response head is due ({@link System#nanoTime}), or
+   * {@link Long#MAX_VALUE} while no head is awaited: read by the pool's {@link HeadTimeouts}.
+   */
+  private volatile long headDeadline = Long.MAX_VALUE;
   private RetainableByteBuffer buffer;
   private boolean eof;
   /** A body chunk's write to the client is pending. */
@@ -205,15 +209,38 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     if (wait <= 0) {
       return;
     }
-    Scheduler.Task task = pool.scheduler().schedule(() -> fail(attempt, Failure.TIMEOUT,
-        Failures.HeadTimeout.INSTANCE), wait, TimeUnit.NANOSECONDS);
     synchronized (this) {
-      if (attempt == call && phase == Phase.HEAD) {
-        headTimer = task;
+      if (attempt != call || phase != Phase.HEAD) {
         return;
       }
+      headDeadline = System.nanoTime() + wait;
     }
-    task.cancel();
+    pool.headTimeouts().awaitHead(this);
+  }
+
+  @Override
+  public long getExpireNanoTime() {
+    return headDeadline;
+  }
+
+  /** The head timer ran out (see {@link HeadTimeouts}): the attempt fails with a timeout. */
+  void headTimedOut() {
+    ForwardCall attempt;
+    synchronized (this) {
+      if (phase != Phase.HEAD || headDeadline - System.nanoTime() > 0) {
+        return;
+      }
+      attempt = call;
+    }
+    fail(attempt, Failure.TIMEOUT, Failures.HeadTimeout.INSTANCE);
+  }
+
+  /** No head is awaited any more: the timer forgets this connection. */
+  private void headSettled() {
+    if (headDeadline != Long.MAX_VALUE) {
+      headDeadline = Long.MAX_VALUE;
+      pool.headTimeouts().settled(this);
+    }
   }
 
   /**
@@ -455,19 +482,14 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       return false;
     }
     ForwardCall attempt;
-    Scheduler.Task timer;
     synchronized (this) {
       if (phase != Phase.HEAD) {
         return true;
       }
       phase = Phase.DECIDING;
       attempt = call;
-      timer = headTimer;
-      headTimer = null;
     }
-    if (timer != null) {
-      timer.cancel();
-    }
+    headSettled();
     Step step = attempt.exchange.responded(status);
     if (step == Step.RELAY) {
       synchronized (this) {
@@ -645,7 +667,6 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
     boolean relaying;
     boolean stale;
     boolean over = false;
-    Scheduler.Task timer;
     synchronized (this) {
       if (attempt != call) {
         return;
@@ -663,12 +684,8 @@ final class BackendConnection extends AbstractConnection implements HttpParser.R
       relaying = phase == Phase.RELAYING;
       stale = !relaying && reused && !received && failure == Failure.RESET;
       phase = Phase.CLOSED;
-      timer = headTimer;
-      headTimer = null;
     }
-    if (timer != null) {
-      timer.cancel();
-    }
+    headSettled();
     getEndPoint().close(cause);
     if (!over) {
       attempt.attemptFailed(failure, cause, relaying, stale);

@@ -54,6 +54,7 @@ final class BackendPool {
    */
   private final Map<String, Deque<BackendConnection>> idle = new ConcurrentHashMap<>();
   private final int maxEndpoints;
+  private final HeadTimeouts headTimeouts;
 
   /**
    * @param maxRequestsPerConnection requests one connection may carry, {@link #UNLIMITED} for no
@@ -72,6 +73,7 @@ final class BackendPool {
     connector.setByteBufferPool(buffers);
     connector.setConnectTimeout(connectTimeout);
     connector.setIdleTimeout(idleTimeout);
+    headTimeouts = new HeadTimeouts(scheduler);
   }
 
   void start() throws Exception {
@@ -79,6 +81,7 @@ final class BackendPool {
   }
 
   void stop() throws Exception {
+    headTimeouts.destroy();
     idle.clear();
     connector.stop();
   }
@@ -91,8 +94,8 @@ final class BackendPool {
     return connector.getExecutor();
   }
 
-  Scheduler scheduler() {
-    return connector.getScheduler();
+  HeadTimeouts headTimeouts() {
+    return headTimeouts;
   }
 
   /** Whether a connection that carried {@code served} requests may carry one more. */
