@@ -47,6 +47,13 @@ jetty.httpConfig.headerCacheSize?=0
 ## how often dns: endpoints are resolved again (set only with dns:)
 # tether.dnsRefreshRate=5s
 
+## who answers dns: names (set only with dns:): system asks the servers of /etc/resolv.conf with its
+## search domains and ndots, /etc/hosts first; IP[:PORT],... asks only those servers (IPv6 as
+## [ADDR]:PORT), the name as written; jvm uses the JVM's resolver and its cache. Both others send A
+## and AAAA queries, retry over TCP when an answer is truncated and cache nothing, so dnsRefreshRate
+## holds
+# tether.dnsResolvers=system
+
 ## how often a file: endpoint list and the sessionSealKeys ring are read again (used only when their
 ## content changed; set only with one of them)
 # tether.fileRefreshRate=1s
@@ -121,7 +128,9 @@ jetty.httpConfig.headerCacheSize?=0
 
 ## path of an Istio DestinationRule YAML (networking.istio.io v1, v1beta1, v1alpha3), relative to
 ## the Jetty base or $CATALINA_BASE; trafficPolicy.loadBalancer.consistentHash, outlierDetection and
-## connectionPool.tcp.connectTimeout are honoured; the flat keys override it
+## connectionPool (tcp.maxConnections, tcp.connectTimeout, http.http1MaxPendingRequests,
+## http.maxRequestsPerConnection, http.idleTimeout, http.maxRetries) are honoured; the flat keys
+## override it
 # tether.destinationRule=
 
 ## active HTTP health checks of every endpoint on this path; only 200 passes; the other health-check
@@ -140,11 +149,12 @@ jetty.httpConfig.headerCacheSize?=0
 ## failing checks in a row to become unhealthy (a non-200 answer fails at once, as in Envoy)
 # tether.unhealthyThreshold=3
 
-## 5xx answers (and connect failures) in a row that eject an endpoint; setting any outlier key turns
-## outlier detection on, with Istio's defaults for the others
+## 5xx answers (and connect failures, resets and timeouts) in a row that eject an endpoint; setting
+## any outlier key turns outlier detection on, with Istio's defaults for the others
 # tether.consecutive5xxErrors=5
 
-## 502, 503, 504 (and connect failures) in a row that eject
+## 502, 503, 504 (and connect failures, resets and timeouts, as Envoy counts locally originated
+## failures) in a row that eject
 # tether.consecutiveGatewayErrors=0
 
 ## how often ejections are swept
@@ -172,6 +182,9 @@ jetty.httpConfig.headerCacheSize?=0
 ## the longest wait for a connection to a backend; then a connect failure
 # tether.connectTimeout=10s
 
+## connectTimeout by its Istio name: the same setting; set at most one of the two
+# tether.tcp.connectTimeout=10s
+
 ## the longest wait for a backend's response head, from when the request has been sent, shared by
 ## all attempts; then 504 upstream request timeout; 0s waits for ever. It ends at the head: a stream
 ## or server-sent events are never cut by it
@@ -183,6 +196,25 @@ jetty.httpConfig.headerCacheSize?=0
 ## the longest time without a byte either way on an open response or WebSocket tunnel; then the
 ## client connection is closed; 0s never
 # tether.idleTimeout=1h
+
+## circuit breaking: connections to the backends at once, over every endpoint, so (HTTP/1.1)
+## requests in progress; more wait in the pending queue
+# tether.tcp.maxConnections=4294967295
+
+## requests that wait for a connection slot, first come first served, at most requestTimeout (then
+## 504); with the queue full a request is answered 503 ... reset reason: overflow at once
+# tether.http.http1MaxPendingRequests=4294967295
+
+## requests one backend connection carries before it is closed; 0: no limit; 1: no keep-alive
+# tether.http.maxRequestsPerConnection=0
+
+## how long a pooled backend connection with no request on it stays open; 0s: until the backend
+## closes it
+# tether.http.idleTimeout=1h
+
+## retries in progress at once over every endpoint; a retry beyond it is not made, and the attempt's
+## own outcome is answered
+# tether.http.maxRetries=4294967295
 
 ## name of this balancer in JMX (dev.tether:type=Balancer,name=...); a taken name gets -2, -3, ...
 # tether.name=tether

@@ -52,6 +52,13 @@ public interface Balancer extends AutoCloseable {
   void requestFailed(Endpoint endpoint, Failure failure);
 
   /**
+   * Call when a circuit-breaking limit refused a request ({@link Overflow#PENDING}) or a retry
+   * ({@link Overflow#RETRY}); feeds the balancer's overflow counters. No endpoint is to blame:
+   * nothing was sent, and outlier detection does not hear of it.
+   */
+  default void overflowed(Overflow overflow) {}
+
+  /**
    * Call when {@code endpoint} answered an upgrade with 101 and the tunnel opens. The attempt
    * stays in flight (draining waits for it) until {@link #tunnelClosed}.
    */

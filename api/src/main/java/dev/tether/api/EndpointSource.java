@@ -18,8 +18,11 @@ import java.util.Objects;
  * @param path file: the absolute path of the endpoints file; empty otherwise
  * @param refreshRate dynamic sources: how often the name is resolved or the file re-read; zero for
  *     the static list
+ * @param resolvers DNS: which resolver answers the name; {@link DnsResolvers#SYSTEM} for the other
+ *     kinds, where it is not used
  */
-public record EndpointSource(Kind kind, String name, int port, String path, Duration refreshRate) {
+public record EndpointSource(Kind kind, String name, int port, String path, Duration refreshRate,
+    DnsResolvers resolvers) {
 
   /** The kinds of endpoint source. */
   public enum Kind {
@@ -42,23 +45,33 @@ public record EndpointSource(Kind kind, String name, int port, String path, Dura
 
   /** The static list given in {@code endpoints}. */
   public static final EndpointSource STATIC =
-      new EndpointSource(Kind.STATIC, "", 0, "", Duration.ZERO);
+      new EndpointSource(Kind.STATIC, "", 0, "", Duration.ZERO, DnsResolvers.SYSTEM);
 
   public EndpointSource {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(path, "path");
     Objects.requireNonNull(refreshRate, "refreshRate");
+    Objects.requireNonNull(resolvers, "resolvers");
+  }
+
+  /**
+   * Every address of {@code name}, on {@code port}, re-resolved every {@code refreshRate} by the
+   * system's DNS servers ({@link DnsResolvers#SYSTEM}).
+   */
+  public static EndpointSource dns(String name, int port, Duration refreshRate) {
+    return dns(name, port, refreshRate, DnsResolvers.SYSTEM);
   }
 
   /** Every address of {@code name}, on {@code port}, re-resolved every {@code refreshRate}. */
-  public static EndpointSource dns(String name, int port, Duration refreshRate) {
-    return new EndpointSource(Kind.DNS, name, port, "", refreshRate);
+  public static EndpointSource dns(String name, int port, Duration refreshRate,
+      DnsResolvers resolvers) {
+    return new EndpointSource(Kind.DNS, name, port, "", refreshRate, resolvers);
   }
 
   /** The endpoints listed in the file at {@code path}, re-read every {@code refreshRate}. */
   public static EndpointSource file(String path, Duration refreshRate) {
-    return new EndpointSource(Kind.FILE, "", 0, path, refreshRate);
+    return new EndpointSource(Kind.FILE, "", 0, path, refreshRate, DnsResolvers.SYSTEM);
   }
 
   /** Whether the endpoint set can change while Tether runs. */

@@ -1,5 +1,7 @@
 package dev.tether.api;
 
+import java.util.function.Consumer;
+
 /**
  * One client request on its way through the proxy: it owns the attempt loop (route, forward,
  * classify the outcome, retry), the accounting of every attempt (in flight, outlier detection,
@@ -10,7 +12,7 @@ package dev.tether.api;
  *
  * <pre>{@code
  * Exchange exchange = proxy.open(clientRequest);
- * Step step = exchange.start();                       // FORWARD or REPLY
+ * Step step = exchange.start();                       // FORWARD or REPLY (may wait: see below)
  * while (step == FORWARD) {
  *   // connect to exchange.endpoint(), send the method, target, exchange.requestHeaders(...)
  *   // and the body (calling bodyRead() before the first body byte is read); once sent, wait at
@@ -27,6 +29,24 @@ package dev.tether.api;
  * // a RELAY or TUNNEL ends with completed(), or failed(RESET_DURING_BODY | IDLE_TIMEOUT |
  * // CANCELLED), which answers CLOSE
  * }</pre>
+ *
+ * <p><b>Circuit breaking.</b> {@code start} admits the request under the balancer's
+ * {@link ConnectionPool} limits: it takes a connection slot, or queues the request until one is
+ * free, or answers {@link LocalReply#OVERFLOW} at once. A queued request must not cost a thread
+ * on a non-blocking front end, so there are two ways in:
+ * <ul>
+ *   <li>{@link #start()} waits on the calling thread while the request is queued: for a front end
+ *       whose request thread is the request's anyway (the Tomcat valve, whose blocking client
+ *       holds it for the whole exchange).
+ *   <li>{@link #start(Consumer)} never waits: the continuation gets the first step, at once on the
+ *       calling thread when no wait is needed, later otherwise, on the thread that freed a slot
+ *       (inside its {@link #completed()} or {@link #failed}) or on Tether's pending timer. That
+ *       thread is not the front end's to keep: the continuation hands the work to the container's
+ *       executor (the Jetty module does).
+ * </ul>
+ * A new step rather than a callback (a {@code WAIT} answer and a later notification) was not
+ * chosen because a front end would then have to register for the notification after
+ * {@code start} returned, racing the slot it might already have been handed.
  *
  * <p>Calls for one exchange are made one after the other (possibly from different threads);
  * implementations make them visible across threads. A call out of turn is answered with
@@ -51,8 +71,21 @@ public interface Exchange {
     CLOSE
   }
 
-  /** The first step: {@link Step#FORWARD}, or {@link Step#REPLY} when no endpoint can serve. */
+  /**
+   * The first step: {@link Step#FORWARD}, or {@link Step#REPLY} when no endpoint can serve, when
+   * circuit breaking refuses the request ({@link LocalReply#OVERFLOW}), or when it waited in the
+   * pending queue for the whole request timeout ({@link LocalReply#REQUEST_TIMEOUT}). Waits on
+   * the calling thread while the request is queued; see the class comment.
+   */
   Step start();
+
+  /**
+   * {@link #start()} without waiting: {@code next} is called exactly once with the first step,
+   * at once on this thread unless the request is queued, else later on another thread (see the
+   * class comment). If the front end calls {@link #failed}{@code (CANCELLED)} while the request
+   * is queued (its client left), {@code next} is not called at all.
+   */
+  void start(Consumer<Step> next);
 
   /** The endpoint of the attempt in progress (after {@link Step#FORWARD}). */
   Endpoint endpoint();
@@ -97,7 +130,9 @@ public interface Exchange {
   /**
    * The attempt failed. Before a response was relayed the answer is {@link Step#FORWARD} (a
    * retry, to {@link #endpoint()}) or {@link Step#REPLY}; after, and for
-   * {@link Failure#CANCELLED}, it is {@link Step#CLOSE}.
+   * {@link Failure#CANCELLED}, it is {@link Step#CLOSE}. A retry is made only while a retry slot
+   * is free ({@link ConnectionPool#maxRetries()}), and never for a request whose bytes may have
+   * reached the backend unless its method is idempotent ({@link RetryPolicy#idempotent}).
    */
   Step failed(Failure failure);
 

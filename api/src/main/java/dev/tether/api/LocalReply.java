@@ -31,6 +31,14 @@ public record LocalReply(int status, String body) {
   public static final LocalReply PROTOCOL_ERROR = new LocalReply(503,
       "upstream connect error or disconnect/reset before headers. reset reason: protocol error");
 
+  /**
+   * Circuit breaking refused the request: every connection slot of the balancer was taken and its
+   * pending queue full ({@link ConnectionPool}). Envoy also sends {@code x-envoy-overloaded: true}
+   * with it; Tether's local replies carry no {@code x-envoy-*} field, this one included.
+   */
+  public static final LocalReply OVERFLOW = new LocalReply(503,
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow");
+
   /** No response head within the request timeout (or the last attempt's per-try timeout). */
   public static final LocalReply REQUEST_TIMEOUT = new LocalReply(504, "upstream request timeout");
 

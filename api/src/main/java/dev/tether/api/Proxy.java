@@ -13,4 +13,11 @@ public interface Proxy {
 
   /** The timeouts every exchange applies; the front end arms what its transport needs. */
   Timeouts timeouts();
+
+  /**
+   * The backend connection pool settings ({@code http.maxRequestsPerConnection},
+   * {@code http.idleTimeout}, {@code tcp.maxConnections}) a front end's own pool applies; the
+   * exchange applies the circuit-breaking limits itself.
+   */
+  ConnectionPool connectionPool();
 }

@@ -41,6 +41,7 @@ import java.util.Set;
  * @param healthCheck active health checking; {@link HealthCheck#OFF} when off
  * @param retryPolicy when and how often a failed attempt is retried
  * @param timeouts how long every front end waits for a backend
+ * @param connectionPool circuit breaking and the backend connection pool
  * @param name the balancer's name in JMX object names; made unique when several share it
  */
 public record TetherConfig(
@@ -62,6 +63,7 @@ public record TetherConfig(
     HealthCheck healthCheck,
     RetryPolicy retryPolicy,
     Timeouts timeouts,
+    ConnectionPool connectionPool,
     String name) {
 
   /** Envoy's default load balancer for Istio's {@code consistentHash}. */
@@ -93,6 +95,7 @@ public record TetherConfig(
     Objects.requireNonNull(healthCheck, "healthCheck");
     Objects.requireNonNull(retryPolicy, "retryPolicy");
     Objects.requireNonNull(timeouts, "timeouts");
+    Objects.requireNonNull(connectionPool, "connectionPool");
     Objects.requireNonNull(name, "name");
   }
 
@@ -122,6 +125,7 @@ public record TetherConfig(
         .healthCheck(healthCheck)
         .retryPolicy(retryPolicy)
         .timeouts(timeouts)
+        .connectionPool(connectionPool)
         .name(name);
   }
 
@@ -161,6 +165,7 @@ public record TetherConfig(
     private HealthCheck healthCheck = HealthCheck.OFF;
     private RetryPolicy retryPolicy = RetryPolicy.ISTIO_DEFAULT;
     private Timeouts timeouts = Timeouts.DEFAULTS;
+    private ConnectionPool connectionPool = ConnectionPool.ISTIO_DEFAULTS;
     private String name = DEFAULT_NAME;
 
     private Builder() {}
@@ -255,6 +260,11 @@ public record TetherConfig(
       return this;
     }
 
+    public Builder connectionPool(ConnectionPool value) {
+      connectionPool = Objects.requireNonNull(value, "connectionPool");
+      return this;
+    }
+
     public Builder name(String value) {
       name = Objects.requireNonNull(value, "name");
       return this;
@@ -299,7 +309,7 @@ public record TetherConfig(
       return new TetherConfig(endpoints, loadBalancer, minimumRingSize, maximumRingSize,
           hashFunction, tableSize, useHostnameForHashing, panicThreshold, localityWeights,
           hashBalanceFactor, hashPolicies, session, outlierDetection, destinationRule,
-          endpointSource, healthCheck, retryPolicy, timeouts, name);
+          endpointSource, healthCheck, retryPolicy, timeouts, connectionPool, name);
     }
 
     private void checkEndpoints(Checks checks) {

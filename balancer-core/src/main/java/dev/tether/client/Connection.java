@@ -30,6 +30,8 @@ final class Connection {
   /** Bytes received for the current exchange: none means a pooled connection may be stale. */
   long received;
   long idleSince;
+  /** Requests written on this connection so far. */
+  long requests;
 
   Connection(Backend backend, SocketChannel channel) throws IOException {
     this.backend = backend;

@@ -1,5 +1,7 @@
 package dev.tether.client;
 
+import static dev.tether.core.internal.Tokens.isToken;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -96,6 +98,7 @@ public final class UpstreamClient implements AutoCloseable {
       }
       try {
         connection.received = 0;
+        connection.requests++;
         write(connection, request);
         if (!headDeadlineSet) {
           // Asked once: a request sent again on a fresh connection below (a stale pooled one)
@@ -148,7 +151,9 @@ public final class UpstreamClient implements AutoCloseable {
 
   void release(Connection connection) {
     long now = nanoClock.getAsLong();
-    if (closed || options.poolIdleTimeout().isZero()) {
+    long perConnection = options.maxRequestsPerConnection();
+    if (closed || options.poolIdleTimeout().isZero()
+        || perConnection > 0 && connection.requests >= perConnection) {
       connection.close();
       return;
     }
@@ -309,37 +314,6 @@ public final class UpstreamClient implements AutoCloseable {
         i = end - 1;
       }
     }
-  }
-
-  /** RFC 9110 tchar, by character: what a field name is made of. */
-  private static final boolean[] TOKEN_CHARS = new boolean[128];
-
-  static {
-    for (char c = '0'; c <= '9'; c++) {
-      TOKEN_CHARS[c] = true;
-    }
-    for (char c = 'a'; c <= 'z'; c++) {
-      TOKEN_CHARS[c] = true;
-      TOKEN_CHARS[c - 'a' + 'A'] = true;
-    }
-    for (char c : "!#$%&'*+-.^_`|~".toCharArray()) {
-      TOKEN_CHARS[c] = true;
-    }
-  }
-
-  /** RFC 9110 token: what a field name may be. */
-  private static boolean isToken(String name) {
-    int n = name.length();
-    if (n == 0) {
-      return false;
-    }
-    for (int i = 0; i < n; i++) {
-      char c = name.charAt(i);
-      if (c >= 128 || !TOKEN_CHARS[c]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** No CR, LF or NUL: a value that could end the field early is dropped, never sent. */

@@ -15,13 +15,24 @@ import java.util.Objects;
  *     backends' own keep-alive timeout (Tomcat's is 20 s, Jetty's 30 s), so the backend is not the
  *     one to close it
  * @param maxIdlePerBackend how many unused connections to one backend are kept; more are closed
+ * @param maxRequestsPerConnection how many requests one connection carries before it is closed
+ *     rather than pooled (Istio's {@code http.maxRequestsPerConnection}); 0 for no limit
  */
 public record UpstreamOptions(Duration connectTimeout, Duration bodyTimeout,
-    Duration poolIdleTimeout, int maxIdlePerBackend) {
+    Duration poolIdleTimeout, int maxIdlePerBackend, long maxRequestsPerConnection) {
 
-  /** 10 s to connect (Istio's), no body timeout, 15 s in the pool, 256 idle per backend. */
+  /**
+   * 10 s to connect (Istio's), no body timeout, 15 s in the pool, 256 idle per backend, no limit
+   * of requests per connection.
+   */
   public static final UpstreamOptions DEFAULTS = new UpstreamOptions(Duration.ofSeconds(10),
-      Duration.ZERO, Duration.ofSeconds(15), 256);
+      Duration.ZERO, Duration.ofSeconds(15), 256, 0);
+
+  /**
+   * A pool idle timeout no connection reaches (ten years): what Istio's
+   * {@code http.idleTimeout: 0s} asks for, connections kept until the backend closes them.
+   */
+  public static final Duration NO_IDLE_LIMIT = Duration.ofDays(3650);
 
   public UpstreamOptions {
     check("connectTimeout", connectTimeout, false);
@@ -30,6 +41,10 @@ public record UpstreamOptions(Duration connectTimeout, Duration bodyTimeout,
     if (maxIdlePerBackend < 0) {
       throw new IllegalArgumentException(
           "maxIdlePerBackend: " + maxIdlePerBackend + " (expected: 0 or more)");
+    }
+    if (maxRequestsPerConnection < 0) {
+      throw new IllegalArgumentException("maxRequestsPerConnection: " + maxRequestsPerConnection
+          + " (expected: 0 or more)");
     }
   }
 
@@ -43,7 +58,18 @@ public record UpstreamOptions(Duration connectTimeout, Duration bodyTimeout,
 
   /** These options with another connect timeout and body timeout. */
   public UpstreamOptions withTimeouts(Duration connect, Duration body) {
-    return new UpstreamOptions(connect, body, poolIdleTimeout, maxIdlePerBackend);
+    return new UpstreamOptions(connect, body, poolIdleTimeout, maxIdlePerBackend,
+        maxRequestsPerConnection);
+  }
+
+  /**
+   * These options with the pool settings of Istio's {@code connectionPool}: connections idle for
+   * {@code idle} are closed ({@code 0s}: {@link #NO_IDLE_LIMIT}), at most {@code maxIdle} are kept
+   * per backend, and each carries at most {@code perConnection} requests (0: no limit).
+   */
+  public UpstreamOptions withPool(Duration idle, int maxIdle, long perConnection) {
+    return new UpstreamOptions(connectTimeout, bodyTimeout, idle.isZero() ? NO_IDLE_LIMIT : idle,
+        maxIdle, perConnection);
   }
 
   /** A timeout as {@link java.net.Socket#setSoTimeout} takes it: whole milliseconds, 0 = none. */

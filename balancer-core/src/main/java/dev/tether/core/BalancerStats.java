@@ -26,6 +26,8 @@ public final class BalancerStats {
   final LongAdder pinnedSessionHits = new LongAdder();
   final LongAdder rePins = new LongAdder();
   final LongAdder retries = new LongAdder();
+  final LongAdder pendingOverflows = new LongAdder();
+  final LongAdder retryOverflows = new LongAdder();
   /** Tunnels open now, over every endpoint (an endpoint that left keeps its own until closed). */
   final AtomicInteger openTunnels = new AtomicInteger();
 
@@ -74,6 +76,16 @@ public final class BalancerStats {
   /** Retries routed (each one a host-selection attempt after the first). */
   public long retries() {
     return retries.sum();
+  }
+
+  /** Requests circuit breaking answered 503 overflow (Envoy's upstream_rq_pending_overflow). */
+  public long pendingOverflows() {
+    return pendingOverflows.sum();
+  }
+
+  /** Retries circuit breaking did not make (Envoy's upstream_rq_retry_overflow). */
+  public long retryOverflows() {
+    return retryOverflows.sum();
   }
 
   /** Tunnels open now, over every endpoint. */

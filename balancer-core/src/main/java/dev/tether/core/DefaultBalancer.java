@@ -5,6 +5,7 @@ import dev.tether.api.Endpoint;
 import dev.tether.api.Failure;
 import dev.tether.api.Health;
 import dev.tether.api.Outcome;
+import dev.tether.api.Overflow;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.SessionConfig;
@@ -309,6 +310,16 @@ final class DefaultBalancer implements CoreBalancer {
     EndpointStats endpointStats = stats.endpoint(address);
     if (endpointStats != null && failure != Failure.CANCELLED) {
       endpointStats.failed(failure);
+    }
+  }
+
+  /** Counted for the whole balancer: circuit breaking blames no endpoint. */
+  @Override
+  public void overflowed(Overflow overflow) {
+    if (overflow == Overflow.PENDING) {
+      stats.pendingOverflows.increment();
+    } else {
+      stats.retryOverflows.increment();
     }
   }
 

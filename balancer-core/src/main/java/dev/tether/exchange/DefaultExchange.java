@@ -8,20 +8,33 @@ import dev.tether.api.HeaderFields;
 import dev.tether.api.HeaderSink;
 import dev.tether.api.LocalReply;
 import dev.tether.api.Outcome;
+import dev.tether.api.Overflow;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.RetryPolicy;
+import java.util.function.Consumer;
 
 /**
  * The exchange of one client request: Envoy's router loop (attempt, classify, retry on the
  * balancer's next host-selection attempt, local reply), with the accounting of each attempt
  * reported to the balancer exactly once.
  *
+ * <p>Circuit breaking ({@link CircuitBreaker}) admits the request in {@link #start}: it holds a
+ * connection slot from then until it ends (over its retries, through a relayed body or a tunnel),
+ * and each retry holds a retry slot until that attempt has its outcome. A request that must wait
+ * for a slot is {@code PENDING}: {@link #start()} waits on this object's monitor, while
+ * {@link #start(Consumer)} returns and the continuation is called later, by the thread that
+ * handed it a slot or by the pending timer.
+ *
  * <p>Methods are synchronized: calls come one after the other, but from whichever thread the
  * container runs the callback on, and the lock makes the fields visible (uncontended, so cheap).
+ * Lock order: an exchange's lock may be held while the breaker's is taken, or while a slot is
+ * handed to a waiting exchange (whose lock is then taken); the breaker's is never held while an
+ * exchange's is taken, and a waiting exchange never hands a slot on, so no two locks are ever
+ * taken in opposite orders.
  */
-final class DefaultExchange implements Exchange {
-  private enum State { NEW, WAITING, RELAYING, TUNNELING, DONE }
+final class DefaultExchange implements Exchange, CircuitBreaker.Waiter {
+  private enum State { NEW, PENDING, WAITING, RELAYING, TUNNELING, DONE }
 
   private final DefaultProxy proxy;
   private final RequestView clientRequest;
@@ -37,6 +50,14 @@ final class DefaultExchange implements Exchange {
   private int relayedStatus;
   private String upstream;
   private LocalReply reply;
+  /** Whether this exchange holds a connection slot, and a retry slot for its current attempt. */
+  private boolean holdsSlot;
+  private boolean holdsRetry;
+  /** While PENDING: the continuation of {@link #start(Consumer)} (null for {@link #start()}). */
+  private Consumer<Step> then;
+  private PendingTimer.Task pendingTimeout;
+  /** The step a blocking {@link #start()} returns once its wait ends. */
+  private Step admittedStep;
 
   DefaultExchange(DefaultProxy proxy, RequestView clientRequest, Decision decision) {
     this.proxy = proxy;
@@ -47,6 +68,63 @@ final class DefaultExchange implements Exchange {
 
   @Override
   public synchronized Step start() {
+    Step step = begin();
+    if (step != null) {
+      return step;
+    }
+    // Queued: this (container) thread waits, at most what is left of the request timeout.
+    boolean interrupted = false;
+    while (state == State.PENDING) {
+      long left = requestDeadlineSet ? requestDeadline - proxy.nanoTime.getAsLong() : 0;
+      if (requestDeadlineSet && left <= 0) {
+        if (proxy.breaker.withdraw(this)) {
+          return reply(LocalReply.REQUEST_TIMEOUT);
+        }
+        left = 1_000_000; // a slot is being handed over: admitted() is on its way
+      }
+      try {
+        if (requestDeadlineSet) {
+          wait(Math.max(1, left / 1_000_000), 0);
+        } else {
+          wait();
+        }
+      } catch (InterruptedException e) {
+        interrupted = true;
+        if (proxy.breaker.withdraw(this)) {
+          state = State.DONE;
+          admittedStep = Step.CLOSE;
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return admittedStep;
+  }
+
+  @Override
+  public void start(Consumer<Step> next) {
+    Step step;
+    synchronized (this) {
+      step = begin();
+      if (step == null) {
+        then = next;
+        if (requestDeadlineSet) {
+          pendingTimeout = proxy.timer.schedule(this::pendingExpired, proxy.requestTimeoutNanos);
+        }
+        return;
+      }
+    }
+    next.accept(step);
+  }
+
+  /**
+   * Routes and admits: {@link Step#FORWARD}, {@link Step#REPLY} (no endpoint, or overflow), or
+   * null when the request was queued. The wait in the queue counts against the request timeout,
+   * as Envoy's route timeout runs while a request is pending.
+   */
+  private Step begin() {
     if (state != State.NEW) {
       return Step.CLOSE;
     }
@@ -55,7 +133,69 @@ final class DefaultExchange implements Exchange {
       // finds no host either way.
       return reply(LocalReply.NO_HEALTHY_UPSTREAM);
     }
-    return beginAttempt();
+    switch (proxy.breaker.admit(this)) {
+      case ADMITTED -> {
+        holdsSlot = true;
+        return beginAttempt();
+      }
+      case OVERFLOW -> {
+        proxy.balancer.overflowed(Overflow.PENDING);
+        return reply(LocalReply.OVERFLOW);
+      }
+      default -> {
+        state = State.PENDING;
+        if (proxy.requestTimeoutNanos > 0) {
+          requestDeadline = proxy.nanoTime.getAsLong() + proxy.requestTimeoutNanos;
+          requestDeadlineSet = true;
+        }
+        return null;
+      }
+    }
+  }
+
+  /** The breaker handed this queued exchange a connection slot. */
+  @Override
+  public void admitted() {
+    Consumer<Step> next;
+    Step step;
+    synchronized (this) {
+      if (state != State.PENDING) {
+        // Abandoned while the slot was on its way (the client left, or the thread stopped).
+        proxy.breaker.release();
+        return;
+      }
+      if (pendingTimeout != null) {
+        pendingTimeout.cancel();
+        pendingTimeout = null;
+      }
+      holdsSlot = true;
+      step = beginAttempt();
+      next = then;
+      then = null;
+      if (next == null) {
+        admittedStep = step;
+        notifyAll();
+        return;
+      }
+    }
+    next.accept(step);
+  }
+
+  /** On the pending timer: the request waited its whole request timeout for a slot. */
+  private void pendingExpired() {
+    Consumer<Step> next;
+    synchronized (this) {
+      if (state != State.PENDING || !proxy.breaker.withdraw(this)) {
+        return; // admitted meanwhile
+      }
+      pendingTimeout = null;
+      next = then;
+      then = null;
+      reply(LocalReply.REQUEST_TIMEOUT);
+    }
+    if (next != null) {
+      next.accept(Step.REPLY);
+    }
   }
 
   @Override
@@ -107,13 +247,28 @@ final class DefaultExchange implements Exchange {
   public synchronized Step failed(Failure failure) {
     Endpoint endpoint = decision.endpoint();
     switch (state) {
+      case PENDING -> {
+        if (failure != Failure.CANCELLED) {
+          return Step.CLOSE; // out of turn: nothing was sent
+        }
+        // The client left while waiting for a slot. When the slot is already on its way,
+        // admitted() sees DONE and gives it back.
+        proxy.breaker.withdraw(this);
+        if (pendingTimeout != null) {
+          pendingTimeout.cancel();
+          pendingTimeout = null;
+        }
+        then = null;
+        return close();
+      }
       case WAITING -> {
+        endRetry();
         proxy.balancer.requestFailed(endpoint, failure);
         if (failure == Failure.CANCELLED) {
           return close();
         }
         if (mayRetry(failure == Failure.CONNECT) && RetryRules.covers(proxy.retryPolicy, failure)) {
-          return retry();
+          return retry(failure);
         }
         return reply(replyFor(failure));
       }
@@ -140,6 +295,7 @@ final class DefaultExchange implements Exchange {
     if (state != State.WAITING) {
       return Step.CLOSE;
     }
+    endRetry();
     if (status == 101) {
       if (!upgrade) {
         // A switch nobody asked for: the answer is unusable as HTTP.
@@ -150,7 +306,7 @@ final class DefaultExchange implements Exchange {
       state = State.TUNNELING;
       return Step.TUNNEL;
     }
-    if (mayRetry(false) && RetryRules.covers(proxy.retryPolicy, status)) {
+    if (mayRetry(false) && RetryRules.covers(proxy.retryPolicy, status) && takeRetrySlot()) {
       Decision next = proxy.balancer.retry(clientRequest, decision);
       if (next.routed()) {
         proxy.balancer.requestFinished(decision.endpoint(), status);
@@ -158,6 +314,7 @@ final class DefaultExchange implements Exchange {
         retries++;
         return beginAttempt();
       }
+      endRetry();
     }
     relayedStatus = status;
     state = State.RELAYING;
@@ -186,7 +343,7 @@ final class DefaultExchange implements Exchange {
       return;
     }
     proxy.balancer.requestFinished(endpoint, relayedStatus);
-    state = State.DONE;
+    done();
   }
 
   @Override
@@ -225,7 +382,10 @@ final class DefaultExchange implements Exchange {
     return nothingSent || RetryPolicy.idempotent(clientRequest.method());
   }
 
-  private Step retry() {
+  private Step retry(Failure failure) {
+    if (!takeRetrySlot()) {
+      return reply(replyFor(failure));
+    }
     Decision next = proxy.balancer.retry(clientRequest, decision);
     if (!next.routed()) {
       return reply(LocalReply.NO_HEALTHY_UPSTREAM);
@@ -244,14 +404,45 @@ final class DefaultExchange implements Exchange {
     };
   }
 
+  /**
+   * Takes a retry slot for the retry about to be made; when every one is taken the retry is not
+   * made (Envoy's retry overflow) and the caller answers as if the policy had not covered it.
+   */
+  private boolean takeRetrySlot() {
+    if (proxy.breaker.tryRetry()) {
+      holdsRetry = true;
+      return true;
+    }
+    proxy.balancer.overflowed(Overflow.RETRY);
+    return false;
+  }
+
+  /** The current attempt has its outcome: its retry slot, if it took one, is given back. */
+  private void endRetry() {
+    if (holdsRetry) {
+      holdsRetry = false;
+      proxy.breaker.retryEnded();
+    }
+  }
+
   private Step reply(LocalReply localReply) {
     reply = localReply;
-    state = State.DONE;
+    done();
     return Step.REPLY;
   }
 
   private Step close() {
-    state = State.DONE;
+    done();
     return Step.CLOSE;
+  }
+
+  /** The exchange is over: its slots go back (a connection slot to the oldest waiter). */
+  private void done() {
+    state = State.DONE;
+    endRetry();
+    if (holdsSlot) {
+      holdsSlot = false;
+      proxy.breaker.release();
+    }
   }
 }

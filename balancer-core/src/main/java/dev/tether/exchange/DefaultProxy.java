@@ -1,6 +1,7 @@
 package dev.tether.exchange;
 
 import dev.tether.api.Balancer;
+import dev.tether.api.ConnectionPool;
 import dev.tether.api.Exchange;
 import dev.tether.api.Proxy;
 import dev.tether.api.RequestView;
@@ -8,7 +9,11 @@ import dev.tether.api.RetryPolicy;
 import dev.tether.api.Timeouts;
 import java.util.function.LongSupplier;
 
-/** What every exchange of one balancer shares: the balancer, its policies, the clock. */
+/**
+ * What every exchange of one balancer shares: the balancer, its policies, the clock, and the
+ * circuit breaker, whose limits hold over every exchange this proxy opens (Envoy's cluster: a
+ * front end builds one proxy per balancer).
+ */
 final class DefaultProxy implements Proxy {
   final Balancer balancer;
   final RetryPolicy retryPolicy;
@@ -17,8 +22,15 @@ final class DefaultProxy implements Proxy {
   final long requestTimeoutNanos;
   final long perTryTimeoutNanos;
   final LongSupplier nanoTime;
+  final ConnectionPool connectionPool;
+  final CircuitBreaker breaker;
+  final PendingTimer timer;
 
   DefaultProxy(Balancer balancer, LongSupplier nanoTime) {
+    this(balancer, nanoTime, SharedTimer.INSTANCE);
+  }
+
+  DefaultProxy(Balancer balancer, LongSupplier nanoTime, PendingTimer timer) {
     this.balancer = balancer;
     this.retryPolicy = balancer.config().retryPolicy();
     this.timeouts = balancer.config().timeouts();
@@ -26,6 +38,9 @@ final class DefaultProxy implements Proxy {
     this.requestTimeoutNanos = timeouts.request().toNanos();
     this.perTryTimeoutNanos = timeouts.perTry().toNanos();
     this.nanoTime = nanoTime;
+    this.connectionPool = balancer.config().connectionPool();
+    this.breaker = new CircuitBreaker(connectionPool);
+    this.timer = timer;
   }
 
   @Override
@@ -41,5 +56,10 @@ final class DefaultProxy implements Proxy {
   @Override
   public Timeouts timeouts() {
     return timeouts;
+  }
+
+  @Override
+  public ConnectionPool connectionPool() {
+    return connectionPool;
   }
 }

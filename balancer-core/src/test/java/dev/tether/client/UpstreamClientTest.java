@@ -95,6 +95,28 @@ final class UpstreamClientTest {
   }
 
   @Test
+  void aConnectionCarriesAtMostMaxRequestsPerConnection() throws Exception {
+    ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
+    UpstreamClient client = client(UpstreamOptions.DEFAULTS.withPool(Duration.ofMinutes(1), 8, 2));
+    for (int i = 0; i < 5; i++) {
+      try (UpstreamResponse response = client.send("127.0.0.1", backend.port(),
+          new UpstreamRequest("GET", "/n" + i), NO_HEAD_LIMIT)) {
+        assertThat(body(response).text()).isEqualTo("hello");
+      }
+    }
+    assertThat(client.connectionsOpened()).as("two requests each, then a new connection")
+        .isEqualTo(3);
+    assertThat(backend.connections()).isEqualTo(3);
+  }
+
+  @Test
+  void anIdleTimeoutOfZeroKeepsPooledConnectionsUntilTheBackendClosesThem() {
+    UpstreamOptions options = UpstreamOptions.DEFAULTS.withPool(Duration.ZERO, 8, 0);
+    assertThat(options.poolIdleTimeout()).isEqualTo(UpstreamOptions.NO_IDLE_LIMIT);
+    assertThat(options.maxRequestsPerConnection()).isZero();
+  }
+
+  @Test
   void sendsHeadersInOrderAndAddsHostOnlyWhenMissing() throws Exception {
     ScriptedBackend backend = backend(r -> Answer.of(OK_HELLO));
     UpstreamClient client = client();

@@ -55,6 +55,12 @@ final class CountingBalancer implements Balancer {
   }
 
   @Override
+  public void overflowed(dev.tether.api.Overflow overflow) {
+    calls.add("overflowed " + overflow);
+    delegate.overflowed(overflow);
+  }
+
+  @Override
   public synchronized void requestStarted(Endpoint endpoint) {
     inFlight++;
     calls.add("started " + endpoint.address());

@@ -44,9 +44,12 @@ import java.util.SplittableRandom;
  * ({@link Tether}, {@link CoreBalancer}, {@link Routing}, {@link Inspection}, {@link KeyRing}), so
  * it lives in a module of its own and reaches nothing package-private.
  *
+ * <p>{@code status}, {@code drain}, {@code undrain} and {@code pick --pid} ask a running front
+ * end instead, through its JMX beans ({@link LiveFrontEnd}).
+ *
  * <p>Exit codes: 0 done, 2 bad usage or configuration (the message names the flag, the value and
- * what was expected; an unknown flag also the flag it most likely misspells), 3 no endpoint can
- * serve.
+ * what was expected; an unknown flag also the flag it most likely misspells) or a PID that is no
+ * Tether front end this user can attach to, 3 no endpoint can serve.
  */
 public final class TetherCli {
   static final int OK = 0;
@@ -62,6 +65,14 @@ public final class TetherCli {
       "  pick [config flags] (--hash U64 ... | request flags) [--attempt N] [--now UNIX_SECONDS]",
       "      the endpoint Tether (and Envoy) choose, as host:port; then any response header",
       "      Tether adds (a generated cookie, a session cookie or header). Exit 3: no endpoint",
+      "  pick --pid PID [--balancer NAME] request flags",
+      "      the same answer from the live endpoint set of a running Jetty or Tomcat on this host",
+      "  status --pid PID [--balancer NAME]",
+      "      per balancer of the running front end, one line per endpoint: address health=",
+      "      ejected= draining= inFlight= requests= pinned= entries= share=",
+      "  drain --pid PID [--balancer NAME] ADDRESS, undrain --pid PID [--balancer NAME] ADDRESS",
+      "      marks the endpoint DRAINING (it keeps its sessions, takes no new ones) or ends that;",
+      "      prints its new state",
       "  table [config flags]",
       "      per endpoint: host:port entries share (ring entries or Maglev slots)",
       "  encode (--cookie|--header) --address host:port [--expires UNIX_SECONDS]",
@@ -82,7 +93,10 @@ public final class TetherCli {
       "  --minimumRingSize, --maximumRingSize, --hashFunction, --tableSize, --hashPolicy,",
       "  --localityWeights, --panicThreshold, --sessionCookie, --sessionHeader, --destinationRule",
       "request flags: --header 'Name: value' (repeatable), --cookie 'a=b; c=d', --path '/p?q=1',",
-      "  --remote ip:port (default 127.0.0.1:40000), --local ip:port (default 127.0.0.1:8080)");
+      "  --method M (default GET), --remote ip:port (default 127.0.0.1:40000),",
+      "  --local ip:port (default 127.0.0.1:8080)");
+  private static final String[] REQUEST_FLAGS =
+      {"header", "cookie", "path", "method", "remote", "local"};
 
   private final PrintStream out;
   private final PrintStream err;
@@ -136,14 +150,103 @@ public final class TetherCli {
           return seal(parsed);
         case "unseal":
           return unseal(parsed);
+        case "status":
+          return status(parsed);
+        case "drain":
+          return drain(parsed, true);
+        case "undrain":
+          return drain(parsed, false);
         default:
-          throw new ConfigException("command", args[0],
-              "hash, pick, table, encode, decode, simulate, keygen, seal or unseal");
+          throw new ConfigException("command", args[0], "hash, pick, table, encode, decode,"
+              + " simulate, keygen, seal, unseal, status, drain or undrain");
       }
-    } catch (ConfigException e) {
+    } catch (ConfigException | LiveFrontEnd.Unreachable e) {
       err.println("tether: " + e.getMessage());
       return USAGE;
     }
+  }
+
+  private int status(Args args) {
+    args.allow("pid", "balancer");
+    args.noPositional();
+    try (LiveFrontEnd frontEnd = LiveFrontEnd.attach(pid(args))) {
+      List<String> lines = new ArrayList<>();
+      for (String name : balancers(frontEnd, args, false)) {
+        if (!lines.isEmpty()) {
+          lines.add("");
+        }
+        lines.addAll(frontEnd.status(name).lines());
+      }
+      lines.forEach(out::println);
+      return OK;
+    }
+  }
+
+  private int livePick(Args args) {
+    List<String> allowed = new ArrayList<>(List.of("pid", "balancer"));
+    allowed.addAll(List.of(REQUEST_FLAGS));
+    args.allow(allowed.toArray(new String[0]));
+    args.noPositional();
+    CliRequest request = request(args);
+    try (LiveFrontEnd frontEnd = LiveFrontEnd.attach(pid(args))) {
+      List<String> lines = frontEnd.pick(balancers(frontEnd, args, true).get(0), request);
+      if (lines.isEmpty()) {
+        return NO_ENDPOINT;
+      }
+      lines.forEach(out::println);
+      return OK;
+    }
+  }
+
+  private int drain(Args args, boolean draining) {
+    args.allow("pid", "balancer");
+    if (args.positional.size() != 1) {
+      throw new ConfigException("ADDRESS", String.join(" ", args.positional),
+          "exactly one endpoint address, ip:port");
+    }
+    String given = args.positional.get(0);
+    String[] hp = hostPort("ADDRESS", given);
+    String address = Inspection.address(hp[0], Integer.parseInt(hp[1]));
+    try (LiveFrontEnd frontEnd = LiveFrontEnd.attach(pid(args))) {
+      String name = balancers(frontEnd, args, true).get(0);
+      if (!frontEnd.setDraining(name, given, draining)) {
+        List<String> addresses = new ArrayList<>();
+        frontEnd.status(name).endpoints().forEach(e -> addresses.add(e.address()));
+        throw new ConfigException("ADDRESS", given, "an endpoint of balancer " + name + ": "
+            + (addresses.isEmpty() ? "it has none" : String.join(", ", addresses)));
+      }
+      BalancerStatus status = frontEnd.status(name);
+      EndpointStatus endpoint = status.endpoint(address);
+      (endpoint == null ? status.lines() : List.of(endpoint.line())).forEach(out::println);
+      return OK;
+    }
+  }
+
+  private static long pid(Args args) {
+    if (!args.has("pid")) {
+      throw new ConfigException("--pid", "(missing)", "--pid PID of a running Jetty or Tomcat");
+    }
+    return args.longValue("pid", 1, Long.MAX_VALUE, -1);
+  }
+
+  /**
+   * The balancers to answer for: {@code --balancer NAME}, else every one ({@code one}: the only
+   * one, since an operation needs one).
+   */
+  private static List<String> balancers(LiveFrontEnd frontEnd, Args args, boolean one) {
+    List<String> names = frontEnd.balancers();
+    if (args.has("balancer")) {
+      String name = args.first("balancer");
+      if (!names.contains(name)) {
+        throw new ConfigException("--balancer", name, "one of " + String.join(", ", names));
+      }
+      return List.of(name);
+    }
+    if (one && names.size() > 1) {
+      throw new ConfigException("--balancer", "(missing)", "--balancer NAME, one of "
+          + String.join(", ", names) + ": PID " + args.first("pid") + " has " + names.size());
+    }
+    return names;
   }
 
   private int hash(Args args) {
@@ -165,7 +268,11 @@ public final class TetherCli {
   }
 
   private int pick(Args args) {
-    args.allowConfig("hash", "attempt", "now", "header", "cookie", "path", "remote", "local");
+    if (args.hasAny("pid")) {
+      return livePick(args);
+    }
+    args.allowConfig("hash", "attempt", "now", "header", "cookie", "path", "method", "remote",
+        "local");
     args.noPositional();
     TetherConfig config = args.config();
     long now = args.has("now") ? args.u64("now") : Instant.now().getEpochSecond();
@@ -174,7 +281,7 @@ public final class TetherCli {
     CoreBalancer balancer = CoreBalancer.create(config, config.endpoints(), clock, random::nextLong);
     int attempt = (int) args.longValue("attempt", 0, 1_000_000, 0);
     if (args.has("hash")) {
-      if (args.hasAny("header", "cookie", "path", "remote", "local")) {
+      if (args.hasAny(REQUEST_FLAGS)) {
         throw new ConfigException("hash", args.first("hash"), "either --hash or request flags, not both");
       }
       List<String> lines = new ArrayList<>();
@@ -223,6 +330,9 @@ public final class TetherCli {
     }
     if (args.has("path")) {
       request.path(args.first("path"));
+    }
+    if (args.has("method")) {
+      request.method(args.first("method"));
     }
     if (args.has("remote")) {
       String[] hp = hostPort("remote", args.first("remote"));
@@ -449,7 +559,7 @@ public final class TetherCli {
   }
 
   /** Parsed {@code --name value} flags, in order, plus positional arguments. */
-  private static final class Args {
+  static final class Args {
     private static final Set<String> BOOLEAN_FLAGS = Set.of();
     final Map<String, List<String>> values = new LinkedHashMap<>();
     final List<String> positional = new ArrayList<>();

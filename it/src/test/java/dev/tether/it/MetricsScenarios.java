@@ -28,6 +28,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +60,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  *       names the draining backend;
  *   <li>the draining backend killed, {@value #STOPPED_REQUESTS} requests whose session names it:
  *       each a connect failure retried on a live backend, which takes the session; the last makes
- *       five failures in a row, which eject the stopped backend.
+ *       five failures in a row, which eject the stopped backend;
+ *   <li>circuit breaking ({@code tcp.maxConnections=2}, {@code http.http1MaxPendingRequests=2},
+ *       which the sequential phases before never reach): {@value #SLOW_REQUESTS} slow requests at
+ *       once, of which four are served and the rest answered 503 overflow at once, counted in
+ *       {@code tether_overflow_total}.
  * </ol>
  */
 @ExtendWith(SharedBackends.Extension.class)
@@ -84,6 +94,12 @@ abstract class MetricsScenarios {
   /** As many as {@code consecutive5xxErrors}: the last connect failure ejects the endpoint. */
   static final int STOPPED_REQUESTS = 5;
   static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(30);
+  /** Phase 3: requests sent at once, each taking {@link #SLOW_SECONDS} at the backend. */
+  static final int SLOW_REQUESTS = 12;
+  static final int SLOW_SECONDS = 2;
+  /** Envoy's local reply for a request circuit breaking refuses. */
+  static final String OVERFLOW =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
 
   static final List<String> ENDPOINT_COUNTERS = List.of(
       "tether_upstream_requests_total", "tether_upstream_connect_failures_total",
@@ -99,7 +115,8 @@ abstract class MetricsScenarios {
       "tether_sessions_pinned_total", "tether_sessions_repinned_total",
       "tether_sessions_invalid_total", "tether_strict_rejections_total",
       "tether_no_healthy_upstream_total", "tether_retries_total", "tether_sessions_sealed_total",
-      "tether_sessions_plain_honoured_total", "tether_sessions_renewed_total");
+      "tether_sessions_plain_honoured_total", "tether_sessions_renewed_total",
+      "tether_overflow_total", "tether_retry_overflow_total");
   static final List<String> BALANCER_GAUGES = List.of(
       "tether_open_tunnels", "tether_endpoints", "tether_endpoints_healthy",
       "tether_endpoints_ejected", "tether_endpoints_draining");
@@ -119,6 +136,10 @@ abstract class MetricsScenarios {
   private PrometheusScrape started;
   private PrometheusScrape afterSessions;
   private PrometheusScrape afterStop;
+  private PrometheusScrape afterOverflow;
+  /** Phase 3: the statuses the slow requests got, and when each overflow answer came. */
+  private final Map<Integer, Integer> slowStatuses = new HashMap<>();
+  private final List<Duration> overflowTimes = new ArrayList<>();
   /** Requests sent in phase 1, and per endpoint address what answered them and what was pinned. */
   private int sessionPhaseRequests;
   private final Map<String, Integer> answeredInSessions = new HashMap<>();
@@ -149,6 +170,8 @@ abstract class MetricsScenarios {
     keys.put("name", BALANCER);
     keys.put("consecutive5xxErrors", Integer.toString(STOPPED_REQUESTS));
     keys.put("maxEjectionPercent", "100");
+    keys.put("tcp.maxConnections", "2");
+    keys.put("http.http1MaxPendingRequests", "2");
 
     int metricsPort = FreePorts.next();
     metrics = URI.create("http://127.0.0.1:" + metricsPort + "/metrics");
@@ -167,6 +190,44 @@ abstract class MetricsScenarios {
     sendToTheStoppedBackend();
     afterStop = settledScrape("the stopped backend ejected", scrape ->
         scrape.value("tether_endpoint_ejected", endpoint(draining.address())) == 1);
+
+    sendSlowRequestsAtOnce();
+    afterOverflow = settledScrape("the scrape after the overflow", scrape -> true);
+  }
+
+  /** Phase 3: {@link #SLOW_REQUESTS} requests at once, each its own connection. */
+  private void sendSlowRequestsAtOnce() {
+    ExecutorService clients = Executors.newFixedThreadPool(SLOW_REQUESTS);
+    try {
+      long start = System.nanoTime();
+      List<Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < SLOW_REQUESTS; i++) {
+        replies.add(clients.submit(() -> {
+          Reply reply = client.get(proxy.baseUri(), "/delay/" + SLOW_SECONDS);
+          if (reply.status() == 503) {
+            synchronized (overflowTimes) {
+              overflowTimes.add(Duration.ofNanos(System.nanoTime() - start));
+            }
+          }
+          return reply;
+        }));
+      }
+      for (Future<Reply> future : replies) {
+        Reply reply = future.get(SCRAPE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        slowStatuses.merge(reply.status(), 1, Integer::sum);
+        if (reply.status() == 503) {
+          assertThat(reply.body()).as("%s", reply).isEqualTo(OVERFLOW);
+          assertThat(reply.header("content-type")).hasValue("text/plain");
+          assertThat(reply.instance()).as("a local reply").isNull();
+        } else {
+          answeredBy(reply, "a slow request that was admitted");
+        }
+      }
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
+      throw new AssertionError("slow requests at once (log " + proxy.log() + ")", e);
+    } finally {
+      clients.shutdownNow();
+    }
   }
 
   /** Puts the agent where {@link #attachment} says, reading the rules the container ships. */
@@ -331,6 +392,21 @@ abstract class MetricsScenarios {
         .as("each request to the stopped backend retried once").isEqualTo(STOPPED_REQUESTS);
     assertThat(delta(afterSessions, afterStop, "tether_upstream_requests_total"))
         .as("attempts: the requests and their retries").isEqualTo(2 * STOPPED_REQUESTS);
+  }
+
+  @Test
+  void circuitBreakingServesFourOfTwelveAndCountsTheEightOverflows() {
+    assertThat(slowStatuses).as("two served at once, two after waiting, the rest refused")
+        .containsOnly(Map.entry(200, 4), Map.entry(503, SLOW_REQUESTS - 4));
+    assertThat(overflowTimes).as("the overflow answers come at once, not after the backend's %ds",
+        SLOW_SECONDS).allMatch(took -> took.compareTo(Duration.ofMillis(SLOW_SECONDS * 750L)) < 0);
+    assertThat(delta(afterStop, afterOverflow, "tether_overflow_total"))
+        .isEqualTo(SLOW_REQUESTS - 4);
+    assertThat(delta(started, afterStop, "tether_overflow_total"))
+        .as("sequential traffic never reaches the limits").isZero();
+    assertThat(afterOverflow.value("tether_retry_overflow_total", balancer())).isZero();
+    assertThat(delta(afterStop, afterOverflow, "tether_upstream_requests_total"))
+        .as("only the admitted reach a backend").isEqualTo(4);
   }
 
   @Test

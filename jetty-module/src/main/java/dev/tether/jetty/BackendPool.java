@@ -25,21 +25,15 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * one; a connection whose response ended cleanly comes back here. No other bound is kept: how many
  * connections an endpoint may have is the balancer's business (circuit breaking), not the pool's.
  *
- * <p>The two knobs a connection pool policy needs live here and nowhere else, so they can be wired
- * to configuration later (Istio's {@code maxRequestsPerConnection} and {@code idleTimeout}):
- * {@link #mayReuse} (requests one connection may carry) and {@link #idleTimeoutMillis()} (how long an
- * idle connection is kept).
+ * <p>The two knobs of Istio's {@code connectionPool} that concern a connection live here and
+ * nowhere else: {@link #mayReuse} ({@code http.maxRequestsPerConnection}, requests one connection
+ * may carry) and {@link #idleTimeoutMillis()} ({@code http.idleTimeout}, how long an idle
+ * connection is kept; 0 until the backend closes it). Its limits ({@code tcp.maxConnections},
+ * {@code http.http1MaxPendingRequests}) are the exchange's admission, before a request gets here.
  */
 final class BackendPool {
   /** {@link #mayReuse} without a limit on the requests per connection. */
   static final int UNLIMITED = 0;
-  /**
-   * How long an idle backend connection is kept by default: shorter than the keep-alive timeouts
-   * of the common backend servers (Tomcat and Jetty 20-30 s), so the pool normally closes first
-   * and a stale connection (closed by the backend while idle) stays the exception.
-   */
-  static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
-
   private static final String TRANSPORT_KEY = Transport.class.getName();
   private static final String PROMISE_KEY = UpgradeCall.promiseKey();
   private static final String CALL_KEY = ForwardCall.class.getName();
@@ -59,7 +53,7 @@ final class BackendPool {
   /**
    * @param maxRequestsPerConnection requests one connection may carry, {@link #UNLIMITED} for no
    *     limit
-   * @param idleTimeout how long an idle connection is kept
+   * @param idleTimeout how long an idle connection is kept, zero until the backend closes it
    * @param maxEndpoints endpoints whose idle connections are tracked before the idle lists are
    *     dropped (discovery may replace endpoints; their connections must not pile up)
    */

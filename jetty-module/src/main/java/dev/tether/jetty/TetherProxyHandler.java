@@ -2,6 +2,7 @@ package dev.tether.jetty;
 
 import dev.tether.Tether;
 import dev.tether.api.Balancer;
+import dev.tether.api.ConnectionPool;
 import dev.tether.api.Exchange;
 import dev.tether.api.Exchange.Step;
 import dev.tether.api.Proxy;
@@ -10,6 +11,7 @@ import dev.tether.core.ConfigException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.eclipse.jetty.http.HttpURI;
@@ -130,12 +132,16 @@ public final class TetherProxyHandler extends ProxyHandler {
     // The backend leg runs on the server's own threads, scheduler and buffers: one thread pool
     // for both legs, and one buffer pool.
     Server server = getServer();
+    // Istio's connectionPool: its limits are the exchange's (Admission); the pool only closes a
+    // connection after maxRequestsPerConnection requests and after idleTimeout unused.
+    ConnectionPool limits = proxy.connectionPool();
     BackendPool backends = new BackendPool(
         server != null ? server.getThreadPool() : getHttpClient().getExecutor(),
         server != null ? server.getScheduler() : getHttpClient().getScheduler(),
         server != null ? server.getByteBufferPool() : getHttpClient().getByteBufferPool(),
-        proxy.timeouts().connect(), BackendPool.UNLIMITED, BackendPool.DEFAULT_IDLE_TIMEOUT,
-        4 * Math.max(256, balancer.endpoints().size()));
+        proxy.timeouts().connect(),
+        (int) Math.min(Integer.MAX_VALUE, limits.maxRequestsPerConnection()),
+        limits.idleTimeout(), 4 * Math.max(256, balancer.endpoints().size()));
     backends.start();
     pool = backends;
     UpgradeRelay upgrades = new UpgradeRelay(getHttpClient(), proxy.timeouts());
@@ -168,21 +174,39 @@ public final class TetherProxyHandler extends ProxyHandler {
   @Override
   public boolean handle(Request clientRequest, Response clientResponse, Callback callback) {
     Proxy current = proxy;
-    Exchange exchange = current.open(new JettyRequestView(clientRequest));
-    if (exchange.start() != Step.FORWARD) {
-      LocalReplies.write(clientResponse, exchange.reply(), callback);
+    Admission admission = Admission.start(current.open(new JettyRequestView(clientRequest)));
+    Step first = admission.now();
+    if (first == null) {
+      // Queued by circuit breaking: give the thread back; the step comes on the thread that
+      // freed a slot (or the pending timer), which hands it to Jetty's pool. The connector's idle
+      // timeout does not cut the wait, which the request timeout bounds.
+      clientRequest.addIdleTimeoutListener(IGNORE_IDLE_TIMEOUT);
+      Executor executor = clientRequest.getComponents().getThreadPool();
+      admission.later(step -> executor.execute(
+          () -> proceed(current, admission.exchange(), step, clientRequest, clientResponse,
+              callback)));
       return true;
+    }
+    proceed(current, admission.exchange(), first, clientRequest, clientResponse, callback);
+    return true;
+  }
+
+  /** Does what the exchange's first step says: a local reply, an upgrade, or a forward. */
+  private void proceed(Proxy current, Exchange exchange, Step first, Request clientRequest,
+      Response clientResponse, Callback callback) {
+    if (first != Step.FORWARD) {
+      LocalReplies.write(clientResponse, exchange.reply(), callback);
+      return;
     }
     if (exchange.isUpgrade()) {
       relay.relay(exchange, clientRequest, clientResponse, callback);
-      return true;
+      return;
     }
     ForwardCall call = new ForwardCall(exchange, pool, clientRequest, clientResponse, callback,
         current.timeouts().idle().toMillis(), getProxyToServerHost());
     clientRequest.addFailureListener(call);
     clientRequest.addIdleTimeoutListener(IGNORE_IDLE_TIMEOUT);
     call.forward();
-    return true;
   }
 
   /** Not used: {@link #handle} never reaches the superclass's HttpClient path. */

@@ -9,6 +9,7 @@ import dev.tether.api.Failure;
 import dev.tether.api.Proxy;
 import dev.tether.core.ConfigException;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.UnavailableException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -64,6 +65,9 @@ import org.eclipse.jetty.util.Callback;
  */
 public class TetherProxyServlet extends ProxyServlet {
   private static final long serialVersionUID = 1L;
+
+  /** The request attribute that carries a queued request's {@link Admission} to its dispatch. */
+  private static final String ADMISSION_ATTRIBUTE = "dev.tether.jetty.admission";
 
   /** Why a backend response was abandoned at its head: the exchange retries or replies instead. */
   private static final Exception DROPPED = new Exception("response dropped", null, false, false) {
@@ -149,6 +153,7 @@ public class TetherProxyServlet extends ProxyServlet {
     // Forward the client's User-Agent untouched; never invent one.
     client.setUserAgentField(null);
     client.setConnectTimeout(proxy.timeouts().connect().toMillis());
+    HttpClientPools.configure(client, proxy.connectionPool());
     return client;
   }
 
@@ -163,8 +168,33 @@ public class TetherProxyServlet extends ProxyServlet {
       throws ServletException, IOException {
     Proxy current = proxy;
     ServletContextRequest coreRequest = ServletContextRequest.getServletContextRequest(request);
-    Exchange exchange = current.open(new JettyRequestView(coreRequest));
-    if (exchange.start() != Step.FORWARD) {
+    if (request.getDispatcherType() == DispatcherType.ASYNC
+        && request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission queued) {
+      // The dispatch of a request that circuit breaking had queued: its slot came.
+      request.removeAttribute(ADMISSION_ATTRIBUTE);
+      proceed(current, queued.exchange(), queued.now(), request, response, coreRequest);
+      return;
+    }
+    Admission admission = Admission.start(current.open(new JettyRequestView(coreRequest)));
+    Step first = admission.now();
+    if (first == null) {
+      // Queued by circuit breaking: the container thread is given back (the request goes
+      // async, without an async timeout: the request timeout bounds the wait), and the request
+      // is dispatched again once its first step comes.
+      AsyncContext async = request.startAsync();
+      async.setTimeout(0);
+      request.setAttribute(ADMISSION_ATTRIBUTE, admission);
+      admission.later(step -> async.dispatch());
+      return;
+    }
+    proceed(current, admission.exchange(), first, request, response, coreRequest);
+  }
+
+  /** Does what the exchange's first step says: a local reply, an upgrade, or a forward. */
+  private void proceed(Proxy current, Exchange exchange, Step first, HttpServletRequest request,
+      HttpServletResponse response, ServletContextRequest coreRequest)
+      throws ServletException, IOException {
+    if (first != Step.FORWARD) {
       LocalReplies.write(response, exchange.reply());
       return;
     }

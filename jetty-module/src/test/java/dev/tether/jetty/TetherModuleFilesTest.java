@@ -31,7 +31,7 @@ final class TetherModuleFilesTest {
   @Test
   void iniTemplateListsEveryKeyCommentedOutWithItsDefaultInOrder() throws IOException {
     Map<String, String> template = new LinkedHashMap<>();
-    Matcher line = Pattern.compile("(?m)^# tether\\.([A-Za-z0-9]+)=(.*)$").matcher(section("ini-template"));
+    Matcher line = Pattern.compile("(?m)^# tether\\.([A-Za-z0-9.]+)=(.*)$").matcher(section("ini-template"));
     while (line.find()) {
       template.put(line.group(1), line.group(2));
     }
@@ -96,7 +96,7 @@ final class TetherModuleFilesTest {
       xml = Files.readString(file);
     }
     Matcher put = Pattern.compile(
-        "<Call name=\"put\"><Arg>([A-Za-z0-9]+)</Arg><Arg><Property name=\"tether\\.([A-Za-z0-9]+)\"/></Arg></Call>")
+        "<Call name=\"put\"><Arg>([A-Za-z0-9.]+)</Arg><Arg><Property name=\"tether\\.([A-Za-z0-9.]+)\"/></Arg></Call>")
         .matcher(xml);
     List<String> keys = new ArrayList<>();
     while (put.find()) {

@@ -25,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@code /stream}: chunked {@code text/event-stream}, {@link #STREAM_EVENTS} events
  *       {@code data: i\n\n} with {@link #STREAM_PAUSE_MILLIS} ms between them, like server-sent
  *       events; {@link #streamsFinished()} counts the streams fully written;
+ *   <li>{@code /slow/N}: the echo after N milliseconds (a slow backend);
+ *       {@link #mostAtOnce()} is the most requests it had under way at the same moment;
  *   <li>{@code /stall}: {@code Content-Length: }{@link #STALL_LENGTH}, then
  *       {@link #STALL_SENT} bytes of {@code s}, then nothing until the peer closes.
  * </ul>
@@ -49,6 +51,8 @@ final class AnsweringBackend extends SocketServer {
   static final int STALL_SENT = 100;
 
   private final AtomicInteger streamsFinished = new AtomicInteger();
+  private final AtomicInteger slowNow = new AtomicInteger();
+  private final AtomicInteger slowMost = new AtomicInteger();
   private volatile int forcedStatus;
 
   private AnsweringBackend(String name) {
@@ -69,6 +73,11 @@ final class AnsweringBackend extends SocketServer {
   /** How many {@code /stream} responses were written to the end. */
   int streamsFinished() {
     return streamsFinished.get();
+  }
+
+  /** The most {@code /slow/N} requests under way at one moment so far. */
+  int mostAtOnce() {
+    return slowMost.get();
   }
 
   /** The body of event {@code i} of a {@code /stream}. */
@@ -101,6 +110,14 @@ final class AnsweringBackend extends SocketServer {
         status(out, forced);
       } else if (path.startsWith("/status/")) {
         status(out, Integer.parseInt(path.substring("/status/".length())));
+      } else if (path.startsWith("/slow/")) {
+        slowMost.accumulateAndGet(slowNow.incrementAndGet(), Math::max);
+        try {
+          pause(Long.parseLong(path.substring("/slow/".length())));
+        } finally {
+          slowNow.decrementAndGet();
+        }
+        echo(out, request);
       } else if (path.equals("/stream")) {
         stream(out);
       } else if (path.equals("/stall")) {

@@ -10,6 +10,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -93,6 +96,9 @@ public abstract class ProxyContract {
   /** Envoy's local reply when the last attempt's connection ended before a response head. */
   static final String CONNECTION_TERMINATION = "upstream connect error or disconnect/reset before"
       + " headers. reset reason: connection termination";
+  /** Envoy's local reply when circuit breaking refuses a request. */
+  static final String OVERFLOW =
+      "upstream connect error or disconnect/reset before headers. reset reason: overflow";
   /** Envoy's local reply when no response head came within the request timeout. */
   static final String REQUEST_TIMEOUT = "upstream request timeout";
   /** RFC 6455 section 1.3's sample key and the accept value it gives. */
@@ -335,6 +341,119 @@ public abstract class ProxyContract {
     assertThat(hang.requests()).hasSize(1);
     assertThat(response.fields().all(SESSION_HEADER))
         .containsExactly(SessionValues.header(alpha.address()));
+  }
+
+  /**
+   * Envoy counts a timeout as a locally originated failure, which with
+   * {@code split_external_local_origin_errors} off (Istio's) is a 504 for outlier detection: a
+   * backend that hangs is ejected by its timeouts alone.
+   */
+  @Test
+  void backendThatHangsIsEjectedByItsTimeouts() throws Exception {
+    HangingBackend hang = hanging("hang");
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(hang, alpha), "sessionHeader", SESSION_HEADER,
+        "perTryTimeout", "300ms", "consecutiveGatewayErrors", "3", "maxEjectionPercent", "100");
+
+    for (int i = 0; i < 3; i++) {
+      assertLocalReply(get(port, "/", session(hang)), 504, REQUEST_TIMEOUT);
+    }
+    Await.until(Books.DEADLINE, "the hanging endpoint to be ejected after 3 timeouts",
+        () -> beans().ejected(hang.address()));
+    assertThat(beans().endpointCounter(hang.address(), "Timeouts")).isEqualTo(3);
+    assertThat(beans().endpointCounter(hang.address(), "Ejections")).isEqualTo(1);
+    assertThat(beans().ejected(alpha.address())).isFalse();
+
+    RawResponse moved = get(port, "/", session(hang));
+    assertThat(moved.status()).as("%s", moved).isEqualTo(200);
+    assertThat(moved.field(INSTANCE)).isEqualTo("alpha");
+    assertThat(hang.requests()).as("an ejected endpoint gets no request").hasSize(3);
+  }
+
+  /** As a reset: a POST whose attempt timed out may have been acted upon, so it is answered. */
+  @Test
+  void postThatTimesOutIsNeverSentAgainWhateverRetryOnSays() throws Exception {
+    HangingBackend hang = hanging("hang");
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(hang, alpha), "sessionHeader", SESSION_HEADER,
+        "perTryTimeout", "300ms", "retryOn", "reset,5xx,gateway-error", "retries", "3");
+
+    assertLocalReply(post(port, "/submit", bytes("pay once"), session(hang)), 504,
+        REQUEST_TIMEOUT);
+    assertThat(only(hang).text()).as("delivered whole, exactly once").isEqualTo("pay once");
+    assertThat(alpha.connectionsAccepted()).isZero();
+  }
+
+  // --- 5b. circuit breaking -------------------------------------------------------------------
+
+  /**
+   * Istio's {@code connectionPool} as Envoy enforces it: two connections to the cluster, two
+   * requests pending; of twelve slow requests at once, four are served (two at once, then the
+   * two that waited) and eight are answered 503 overflow at once, long before the first slow
+   * answer, and counted in JMX.
+   */
+  @Test
+  void requestsBeyondTheConnectionsAndThePendingQueueAreAnswered503OverflowAtOnce()
+      throws Exception {
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(alpha), "tcp.maxConnections", "2",
+        "http.http1MaxPendingRequests", "2");
+    int slowMillis = 2000;
+
+    ExecutorService clients = Executors.newFixedThreadPool(12);
+    List<Long> overflowMillis = new ArrayList<>();
+    List<Long> servedMillis = new ArrayList<>();
+    try {
+      long start = System.nanoTime();
+      List<Future<Timed>> answers = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        answers.add(clients.submit(() -> {
+          RawResponse response = get(port, "/slow/" + slowMillis);
+          return new Timed(response, since(start).toMillis());
+        }));
+      }
+      for (Future<Timed> answer : answers) {
+        Timed timed = answer.get(20, TimeUnit.SECONDS);
+        if (timed.response().status() == 200) {
+          assertThat(timed.response().field(INSTANCE)).isEqualTo("alpha");
+          servedMillis.add(timed.millis());
+        } else {
+          assertLocalReply(timed.response(), 503, OVERFLOW);
+          overflowMillis.add(timed.millis());
+        }
+      }
+    } finally {
+      clients.shutdownNow();
+      assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(overflowMillis).as("answered at once, long before the first slow answer")
+        .hasSize(8).allMatch(millis -> millis < slowMillis * 3 / 4);
+    assertThat(servedMillis).as("the two that waited are served after the first two")
+        .hasSize(4).filteredOn(millis -> millis >= 2L * slowMillis - 200).hasSize(2);
+    int served = servedMillis.size();
+    int overflowed = overflowMillis.size();
+    assertThat(served).as("two at once, then the two that waited").isEqualTo(4);
+    assertThat(overflowed).isEqualTo(8);
+    assertThat(alpha.requests()).as("only the admitted reach the backend").hasSize(4);
+    assertThat(alpha.mostAtOnce()).as("never more than tcp.maxConnections at once")
+        .isEqualTo(2);
+    assertThat(beans().balancerCounter("PendingOverflows")).isEqualTo(8);
+    assertThat(beans().balancerCounter("RetryOverflows")).isZero();
+  }
+
+  /** Envoy's {@code max_requests_per_connection}: a backend connection is closed after N. */
+  @Test
+  void backendConnectionsCarryAtMostMaxRequestsPerConnection() throws Exception {
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(alpha), "http.maxRequestsPerConnection", "2");
+
+    for (int i = 0; i < 4; i++) {
+      RawResponse response = get(port, "/n" + i);
+      assertThat(response.status()).as("%s", response).isEqualTo(200);
+    }
+    assertThat(alpha.requests()).hasSize(4);
+    assertThat(alpha.connectionsAccepted()).as("two requests on each connection")
+        .isEqualTo(2);
   }
 
   // --- 6. streams and the idle timeout --------------------------------------------------------
@@ -1013,6 +1132,9 @@ public abstract class ProxyContract {
     System.arraycopy(payload, 0, frame, 2, payload.length);
     return frame;
   }
+
+  /** A response and when it came, in milliseconds from the scenario's start. */
+  private record Timed(RawResponse response, long millis) {}
 
   private static Duration since(long startNanos) {
     return Duration.ofNanos(System.nanoTime() - startNanos);

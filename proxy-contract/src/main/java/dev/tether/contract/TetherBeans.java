@@ -54,6 +54,21 @@ final class TetherBeans {
     return intAttribute(endpointName(address), "RequestsInFlight");
   }
 
+  /** A counter of the balancer, such as {@code PendingOverflows}. */
+  long balancerCounter(String attribute) {
+    return ((Number) attribute(balancerName(), attribute)).longValue();
+  }
+
+  /** A counter of an endpoint, such as {@code Timeouts}. */
+  long endpointCounter(String address, String attribute) {
+    return ((Number) attribute(endpointName(address), attribute)).longValue();
+  }
+
+  /** An endpoint's {@code Ejected}. */
+  boolean ejected(String address) {
+    return (Boolean) attribute(endpointName(address), "Ejected");
+  }
+
   /** The addresses of the endpoint beans registered for this balancer, sorted. */
   List<String> endpoints() {
     Set<ObjectName> names = JMX.queryNames(
@@ -66,8 +81,12 @@ final class TetherBeans {
   }
 
   private static int intAttribute(ObjectName name, String attribute) {
+    return ((Number) attribute(name, attribute)).intValue();
+  }
+
+  private static Object attribute(ObjectName name, String attribute) {
     try {
-      return ((Number) JMX.getAttribute(name, attribute)).intValue();
+      return JMX.getAttribute(name, attribute);
     } catch (JMException e) {
       throw new AssertionError("cannot read " + attribute + " of " + name, e);
     }

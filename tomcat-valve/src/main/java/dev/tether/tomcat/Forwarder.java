@@ -2,6 +2,7 @@ package dev.tether.tomcat;
 
 import dev.tether.Tether;
 import dev.tether.api.Balancer;
+import dev.tether.api.ConnectionPool;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Exchange;
 import dev.tether.api.Exchange.Step;
@@ -81,15 +82,21 @@ final class Forwarder {
   /**
    * A forwarder with its own connection pool and tunnel selector (started with the first
    * tunnel). The core's timeouts become the client's: {@code connectTimeout} its connect timeout,
-   * {@code idleTimeout} its response body timeout and the tunnels' idle timeout; the request and
+   * {@code idleTimeout} its response body timeout and the tunnels' idle timeout;
+   * {@code http.idleTimeout} and {@code http.maxRequestsPerConnection} its pool's, which keeps no
+   * more idle connections per backend than {@code tcp.maxConnections}; the request and
    * per-try timeouts are the exchange's answer to {@link Exchange#requestSent()}, asked once each
    * attempt's request has been written.
    */
   static Forwarder create(Balancer balancer) {
     Proxy proxy = Tether.proxy(balancer);
     Timeouts timeouts = proxy.timeouts();
-    UpstreamClient client = new UpstreamClient(
-        UpstreamOptions.DEFAULTS.withTimeouts(timeouts.connect(), timeouts.idle()));
+    ConnectionPool pool = proxy.connectionPool();
+    UpstreamClient client = new UpstreamClient(UpstreamOptions.DEFAULTS
+        .withTimeouts(timeouts.connect(), timeouts.idle())
+        .withPool(pool.idleTimeout(),
+            (int) Math.min(UpstreamOptions.DEFAULTS.maxIdlePerBackend(), pool.maxConnections()),
+            pool.maxRequestsPerConnection()));
     String name = balancer.config().name();
     TunnelSelector tunnels = new TunnelSelector(
         TetherConfig.DEFAULT_NAME.equals(name) ? "tether-tunnels" : "tether-" + name + "-tunnels",
@@ -141,6 +148,8 @@ final class Forwarder {
     UpstreamRequest proxyRequest = proxyRequest(clientRequest, exchange, target);
     // Asked by the client once each attempt's request is written: the wait for its head.
     LongSupplier headWait = exchange::requestSent;
+    // Waits here while circuit breaking queues the request (tcp.maxConnections reached): this
+    // thread is the request's for the whole exchange anyway, as the blocking client holds it.
     Step step = exchange.start();
     UpstreamResponse serverResponse = null;
     while (step == Step.FORWARD) {

@@ -30,6 +30,6 @@ public final class Cluster {
    *     resolve
    */
   public static TetherConfig resolvedOnce(TetherConfig config) {
-    return DnsEndpoints.resolvedOnce(config, Resolver.SYSTEM);
+    return DnsEndpoints.resolvedOnce(config, Resolver.of(config.endpointSource()));
   }
 }

@@ -38,7 +38,8 @@ record ClusterEnvironment(
         ? config.healthCheck().timeout().plusMillis(500)
         : Duration.ZERO;
     return new ClusterEnvironment(clock, random, new ExecutorScheduler(prefix + "-cluster", 1),
-        new ExecutorScheduler(prefix + "-health", HEALTH_CHECK_THREADS), Resolver.SYSTEM,
+        new ExecutorScheduler(prefix + "-health", HEALTH_CHECK_THREADS),
+        Resolver.of(config.endpointSource()),
         new HttpHealthProbe(), ManagementFactory.getPlatformMBeanServer(), warmup);
   }
 }

@@ -87,7 +87,7 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
     }
     long refresh = source.refreshRate().toNanos();
     if (source.kind() == EndpointSource.Kind.DNS) {
-      String warning = env.resolver() == Resolver.SYSTEM
+      String warning = env.resolver() == Resolver.JVM
           ? JvmDnsCache.warning(source.refreshRate())
           : null;
       if (warning != null) {
@@ -110,7 +110,8 @@ final class ClusterRuntime implements ClusterView, AutoCloseable {
       track(scheduler.repeat(outlier::sweep, outlier.intervalNanos(), outlier.intervalNanos()));
     }
     if (env.mbeanServer() != null) {
-      JmxExporter exporter = JmxExporter.register(env.mbeanServer(), config.name(), balancer, this);
+      JmxExporter exporter = JmxExporter.register(env.mbeanServer(), config.name(), balancer, this,
+          env.clock(), env.random());
       synchronized (lock) {
         jmx = exporter;
         exporter.syncEndpoints(hosts.keySet());

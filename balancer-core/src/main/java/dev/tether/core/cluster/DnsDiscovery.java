@@ -8,8 +8,9 @@ import java.util.List;
 
 /**
  * A {@code dns:NAME:PORT} source (Envoy's {@code STRICT_DNS}): every refresh resolves the name
- * and hands every address to the runtime; a failure keeps the last good set, as Envoy keeps its
- * hosts.
+ * and hands every address to the runtime. A failure (a timeout, SERVFAIL: the {@link Resolver}
+ * throws) keeps the last good set, as Envoy keeps its hosts; an answer without addresses
+ * (NXDOMAIN, no A or AAAA record) empties it, as Envoy empties a STRICT_DNS cluster.
  */
 final class DnsDiscovery {
   private final EndpointSource source;

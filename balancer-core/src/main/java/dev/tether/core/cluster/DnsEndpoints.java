@@ -43,11 +43,16 @@ final class DnsEndpoints {
       return config;
     }
     List<Endpoint> endpoints;
+    String text = "dns:" + source.name() + ":" + source.port();
     try {
       endpoints = of(resolver.resolve(source.name()), source.port());
     } catch (UnknownHostException e) {
-      throw new ConfigException("endpoints", "dns:" + source.name() + ":" + source.port(),
-          "a name that resolves (" + e.getMessage() + ")", e);
+      throw new ConfigException("endpoints", text, "a name that resolves (" + e.getMessage() + ")",
+          e);
+    }
+    if (endpoints.isEmpty()) {
+      throw new ConfigException("endpoints", text,
+          "a name that resolves (" + source.name() + ": no A or AAAA record)");
     }
     return config.toBuilder().endpoints(endpoints).build(ConfigException::new);
   }

@@ -11,6 +11,9 @@ import java.time.Duration;
  * lookup: pass it as {@code -Dsun.net.inetaddr.ttl=5}), else 30 seconds. A negative value caches
  * forever.
  *
+ * <p>This matters only with {@code dnsResolvers=jvm}: by default Tether resolves with its own DNS
+ * client ({@link DnsjavaResolver}), which the JVM's cache does not reach.
+ *
  * <p>Tether re-resolves a {@code dns:} name every {@code dnsRefreshRate}; while the JVM serves the
  * name from its cache the re-resolution sees nothing new, so the cache TTL should not exceed the
  * refresh rate. Tether does not change a JVM-wide setting on its own; it warns at start when the

@@ -4,6 +4,7 @@ import dev.tether.api.Balancer;
 import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Failure;
+import dev.tether.api.Overflow;
 import dev.tether.api.RequestView;
 import dev.tether.api.ResponseHeader;
 import dev.tether.api.TetherConfig;
@@ -75,6 +76,11 @@ final class RunningBalancer implements Balancer {
       boolean timedOut = failure == Failure.TIMEOUT || failure == Failure.IDLE_TIMEOUT;
       outlier.result(endpoint.address(), timedOut ? 504 : 503);
     }
+  }
+
+  @Override
+  public void overflowed(Overflow overflow) {
+    core.overflowed(overflow);
   }
 
   @Override

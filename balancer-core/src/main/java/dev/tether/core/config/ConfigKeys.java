@@ -1,5 +1,7 @@
 package dev.tether.core.config;
 
+import dev.tether.api.ConnectionPool;
+import dev.tether.api.DnsResolvers;
 import dev.tether.api.EndpointSource;
 import dev.tether.api.HashFunction;
 import dev.tether.api.HashPolicy;
@@ -44,6 +46,15 @@ public final class ConfigKeys {
       EndpointSource.DEFAULT_DNS_REFRESH_RATE, Syntax.positiveDuration(), "",
       "how often `dns:` endpoints are resolved again (set only with `dns:`)",
       "Envoy `dns_refresh_rate`");
+  static final ConfigKey<DnsResolvers> DNS_RESOLVERS = add("dnsResolvers",
+      DnsResolvers.SYSTEM, DnsResolverList.SYNTAX, "",
+      "who answers `dns:` names (set only with `dns:`): `system` asks the servers of"
+          + " `/etc/resolv.conf` with its search domains and `ndots`, `/etc/hosts` first;"
+          + " `IP[:PORT],...` asks only those servers (IPv6 as `[ADDR]:PORT`), the name as"
+          + " written; `jvm` uses the JVM's resolver and [its cache](#endpoints-that-come-and-go). Both"
+          + " others send A and AAAA queries, retry over TCP when an answer is truncated and cache"
+          + " nothing, so `dnsRefreshRate` holds",
+      "Envoy `dns_resolvers` / `typed_dns_resolver_config` (Istio: the proxy's own)");
   static final ConfigKey<Duration> FILE_REFRESH_RATE = add("fileRefreshRate",
       EndpointSource.DEFAULT_FILE_REFRESH_RATE, Syntax.positiveDuration(), "",
       "how often a `file:` endpoint list and the `sessionSealKeys` ring are read again (used only"
@@ -145,7 +156,9 @@ public final class ConfigKeys {
       "path of an Istio DestinationRule YAML (`networking.istio.io` v1, v1beta1, v1alpha3),"
           + " relative to the Jetty base or `$CATALINA_BASE`;"
           + " `trafficPolicy.loadBalancer.consistentHash`, `outlierDetection` and"
-          + " `connectionPool.tcp.connectTimeout` are honoured; the flat keys override it",
+          + " `connectionPool` (`tcp.maxConnections`, `tcp.connectTimeout`,"
+          + " `http.http1MaxPendingRequests`, `http.maxRequestsPerConnection`, `http.idleTimeout`,"
+          + " `http.maxRetries`) are honoured; the flat keys override it",
       "the DestinationRule itself");
   static final ConfigKey<String> HEALTH_CHECK_PATH = add("healthCheckPath",
       HealthCheck.OFF.path(), Syntax.text(), "off",
@@ -167,12 +180,14 @@ public final class ConfigKeys {
       "Envoy `unhealthy_threshold`");
   static final ConfigKey<Long> CONSECUTIVE_5XX_ERRORS = add("consecutive5xxErrors",
       (long) OutlierDetection.ISTIO_DEFAULTS.consecutive5xxErrors(), errorRun(), "",
-      "5xx answers (and connect failures) in a row that eject an endpoint; setting any outlier"
+      "5xx answers (and connect failures, resets and timeouts) in a row that eject an endpoint;"
+          + " setting any outlier"
           + " key turns outlier detection on, with Istio's defaults for the others",
       "`outlierDetection.consecutive5xxErrors`");
   static final ConfigKey<Long> CONSECUTIVE_GATEWAY_ERRORS = add("consecutiveGatewayErrors",
       (long) OutlierDetection.ISTIO_DEFAULTS.consecutiveGatewayErrors(), errorRun(), "off",
-      "502, 503, 504 (and connect failures) in a row that eject",
+      "502, 503, 504 (and connect failures, resets and timeouts, as Envoy counts locally"
+          + " originated failures) in a row that eject",
       "`outlierDetection.consecutiveGatewayErrors`");
   static final ConfigKey<Duration> OUTLIER_INTERVAL = add("outlierInterval",
       OutlierDetection.ISTIO_DEFAULTS.interval(), Syntax.positiveDuration(), "",
@@ -207,6 +222,10 @@ public final class ConfigKeys {
       Timeouts.DEFAULTS.connect(), Syntax.positiveDuration(), "",
       "the longest wait for a connection to a backend; then a connect failure",
       "`connectionPool.tcp.connectTimeout` (read from the DestinationRule too)");
+  static final ConfigKey<Duration> TCP_CONNECT_TIMEOUT = add("tcp.connectTimeout",
+      Timeouts.DEFAULTS.connect(), Syntax.positiveDuration(), "",
+      "`connectTimeout` by its Istio name: the same setting; set at most one of the two",
+      "`connectionPool.tcp.connectTimeout`");
   static final ConfigKey<Duration> REQUEST_TIMEOUT = add("requestTimeout",
       Timeouts.DEFAULTS.request(), Syntax.duration(), "",
       "the longest wait for a backend's response head, from when the request has been sent,"
@@ -222,7 +241,35 @@ public final class ConfigKeys {
       Syntax.duration(), "",
       "the longest time without a byte either way on an open response or WebSocket tunnel; then"
           + " the client connection is closed; `0s` never",
-      "Envoy's stream idle timeout; Istio's `connectionPool.http.idleTimeout` default");
+      "Envoy's stream idle timeout (Istio's: 1 h); not `http.idleTimeout`, which is for idle"
+          + " backend connections");
+  static final ConfigKey<Long> TCP_MAX_CONNECTIONS = add("tcp.maxConnections",
+      ConnectionPool.ISTIO_DEFAULTS.maxConnections(), limit(1), "",
+      "[circuit breaking](#circuit-breaking): connections to the backends at once, over every"
+          + " endpoint, so (HTTP/1.1) requests in progress; more wait in the pending queue",
+      "`connectionPool.tcp.maxConnections`, Envoy `max_connections`");
+  static final ConfigKey<Long> HTTP1_MAX_PENDING_REQUESTS = add("http.http1MaxPendingRequests",
+      ConnectionPool.ISTIO_DEFAULTS.maxPendingRequests(), limit(1), "",
+      "requests that wait for a connection slot, first come first served, at most"
+          + " `requestTimeout` (then 504); with the queue full a request is answered 503"
+          + " `... reset reason: overflow` at once",
+      "`connectionPool.http.http1MaxPendingRequests`, Envoy `max_pending_requests`");
+  static final ConfigKey<Long> HTTP_MAX_REQUESTS_PER_CONNECTION = add(
+      "http.maxRequestsPerConnection", ConnectionPool.ISTIO_DEFAULTS.maxRequestsPerConnection(),
+      limit(0), "",
+      "requests one backend connection carries before it is closed; `0`: no limit; `1`: no"
+          + " keep-alive",
+      "`connectionPool.http.maxRequestsPerConnection`, Envoy `max_requests_per_connection`");
+  static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT = add("http.idleTimeout",
+      ConnectionPool.ISTIO_DEFAULTS.idleTimeout(), Syntax.duration(), "",
+      "how long a pooled backend connection with no request on it stays open; `0s`: until the"
+          + " backend closes it",
+      "`connectionPool.http.idleTimeout`, Envoy `common_http_protocol_options.idle_timeout`");
+  static final ConfigKey<Long> HTTP_MAX_RETRIES = add("http.maxRetries",
+      ConnectionPool.ISTIO_DEFAULTS.maxRetries(), limit(1), "",
+      "retries in progress at once over every endpoint; a retry beyond it is not made, and the"
+          + " attempt's own outcome is answered",
+      "`connectionPool.http.maxRetries`, Envoy `max_retries`");
   static final ConfigKey<String> NAME = add("name", TetherConfig.DEFAULT_NAME, Syntax.text(), "",
       "name of this balancer in JMX (`dev.tether:type=Balancer,name=...`); a taken name gets"
           + " `-2`, `-3`, ...",
@@ -232,6 +279,11 @@ public final class ConfigKeys {
   static final List<ConfigKey<?>> OUTLIER = List.of(CONSECUTIVE_5XX_ERRORS,
       CONSECUTIVE_GATEWAY_ERRORS, OUTLIER_INTERVAL, BASE_EJECTION_TIME, MAX_EJECTION_PERCENT,
       MIN_HEALTH_PERCENT);
+
+  /** The keys of {@code connectionPool}. */
+  static final List<ConfigKey<?>> CONNECTION_POOL = List.of(TCP_MAX_CONNECTIONS,
+      HTTP1_MAX_PENDING_REQUESTS, HTTP_MAX_REQUESTS_PER_CONNECTION, HTTP_IDLE_TIMEOUT,
+      HTTP_MAX_RETRIES);
 
   /** The keys that may be set only with {@code healthCheckPath}. */
   static final List<ConfigKey<?>> HEALTH_CHECK = List.of(HEALTH_CHECK_INTERVAL,
@@ -296,6 +348,12 @@ public final class ConfigKeys {
 
   private static Syntax<Long> atLeastOne() {
     return Syntax.wholeNumber(1, Integer.MAX_VALUE, "a whole number >= 1");
+  }
+
+  /** A circuit-breaking limit: {@code min} to 2^32-1, Istio's "unset" and Envoy's UInt32. */
+  private static Syntax<Long> limit(long min) {
+    return Syntax.wholeNumber(min, ConnectionPool.UNLIMITED,
+        min + " to " + ConnectionPool.UNLIMITED + (min == 0 ? " (0: no limit)" : ""));
   }
 
   private static Syntax<Long> errorRun() {

@@ -1,6 +1,7 @@
 package dev.tether.core.config;
 
 import static dev.tether.core.config.ConfigKeys.BASE_EJECTION_TIME;
+import static dev.tether.core.config.ConfigKeys.CONNECTION_POOL;
 import static dev.tether.core.config.ConfigKeys.CONNECT_TIMEOUT;
 import static dev.tether.core.config.ConfigKeys.CONSECUTIVE_5XX_ERRORS;
 import static dev.tether.core.config.ConfigKeys.CONSECUTIVE_GATEWAY_ERRORS;
@@ -14,6 +15,10 @@ import static dev.tether.core.config.ConfigKeys.HEALTH_CHECK;
 import static dev.tether.core.config.ConfigKeys.HEALTH_CHECK_INTERVAL;
 import static dev.tether.core.config.ConfigKeys.HEALTH_CHECK_PATH;
 import static dev.tether.core.config.ConfigKeys.HEALTH_CHECK_TIMEOUT;
+import static dev.tether.core.config.ConfigKeys.HTTP1_MAX_PENDING_REQUESTS;
+import static dev.tether.core.config.ConfigKeys.HTTP_IDLE_TIMEOUT;
+import static dev.tether.core.config.ConfigKeys.HTTP_MAX_REQUESTS_PER_CONNECTION;
+import static dev.tether.core.config.ConfigKeys.HTTP_MAX_RETRIES;
 import static dev.tether.core.config.ConfigKeys.IDLE_TIMEOUT;
 import static dev.tether.core.config.ConfigKeys.LOAD_BALANCER;
 import static dev.tether.core.config.ConfigKeys.LOCALITY_WEIGHTS;
@@ -36,9 +41,12 @@ import static dev.tether.core.config.ConfigKeys.SESSION_HEADER;
 import static dev.tether.core.config.ConfigKeys.SESSION_OVERRIDE_HEALTH;
 import static dev.tether.core.config.ConfigKeys.SESSION_STRICT;
 import static dev.tether.core.config.ConfigKeys.TABLE_SIZE;
+import static dev.tether.core.config.ConfigKeys.TCP_CONNECT_TIMEOUT;
+import static dev.tether.core.config.ConfigKeys.TCP_MAX_CONNECTIONS;
 import static dev.tether.core.config.ConfigKeys.UNHEALTHY_THRESHOLD;
 import static dev.tether.core.config.ConfigKeys.USE_HOSTNAME_FOR_HASHING;
 
+import dev.tether.api.ConnectionPool;
 import dev.tether.api.CookieAttribute;
 import dev.tether.api.Endpoint;
 import dev.tether.api.EndpointSource;
@@ -121,6 +129,7 @@ public final class ConfigParser {
     config.healthCheck(healthCheck(values));
     config.retryPolicy(retryPolicy(values));
     config.timeouts(timeouts(values, rule.connectTimeout()));
+    config.connectionPool(connectionPool(values, rule.connectionPool()));
     config.name(values.raw(NAME));
     return config.build(ConfigException::new);
   }
@@ -155,11 +164,37 @@ public final class ConfigParser {
    * or Envoy's stream idle timeout, so they are flat keys only.
    */
   private static Timeouts timeouts(Values values, Duration ruleConnectTimeout) {
-    Duration connect = values.isSet(CONNECT_TIMEOUT) || ruleConnectTimeout == null
-        ? values.get(CONNECT_TIMEOUT)
+    if (values.isSet(CONNECT_TIMEOUT) && values.isSet(TCP_CONNECT_TIMEOUT)) {
+      throw new ConfigException(TCP_CONNECT_TIMEOUT.name(), values.raw(TCP_CONNECT_TIMEOUT),
+          "unset when connectTimeout is set (the same setting by its Istio name)");
+    }
+    ConfigKey<Duration> key = values.isSet(TCP_CONNECT_TIMEOUT) ? TCP_CONNECT_TIMEOUT
+        : CONNECT_TIMEOUT;
+    Duration connect = values.isSet(key) || ruleConnectTimeout == null
+        ? values.get(key)
         : ruleConnectTimeout;
     return new Timeouts(connect, values.get(REQUEST_TIMEOUT), values.get(PER_TRY_TIMEOUT),
         values.get(IDLE_TIMEOUT));
+  }
+
+  /**
+   * Istio's {@code connectionPool}: the DestinationRule's fields first (Istio's defaults for those
+   * it leaves unset), each flat key overriding its field.
+   */
+  private static ConnectionPool connectionPool(Values values, ConnectionPool fromRule) {
+    ConnectionPool base = fromRule != null ? fromRule : ConnectionPool.ISTIO_DEFAULTS;
+    if (!values.anySet(CONNECTION_POOL)) {
+      return base;
+    }
+    return new ConnectionPool(
+        values.isSet(TCP_MAX_CONNECTIONS)
+            ? values.get(TCP_MAX_CONNECTIONS) : base.maxConnections(),
+        values.isSet(HTTP1_MAX_PENDING_REQUESTS)
+            ? values.get(HTTP1_MAX_PENDING_REQUESTS) : base.maxPendingRequests(),
+        values.isSet(HTTP_MAX_REQUESTS_PER_CONNECTION)
+            ? values.get(HTTP_MAX_REQUESTS_PER_CONNECTION) : base.maxRequestsPerConnection(),
+        values.isSet(HTTP_IDLE_TIMEOUT) ? values.get(HTTP_IDLE_TIMEOUT) : base.idleTimeout(),
+        values.isSet(HTTP_MAX_RETRIES) ? values.get(HTTP_MAX_RETRIES) : base.maxRetries());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.tether.core.config;
 
+import dev.tether.api.ConnectionPool;
 import dev.tether.api.CookieAttribute;
 import dev.tether.api.HashPolicy;
 import dev.tether.api.LoadBalancerType;
@@ -21,7 +22,8 @@ import org.yaml.snakeyaml.error.YAMLException;
 /**
  * Reads what Tether honours of an Istio {@code DestinationRule}
  * (networking.istio.io v1, v1beta1 or v1alpha3): {@code trafficPolicy.loadBalancer.consistentHash}
- * and {@code trafficPolicy.outlierDetection}, mapped as Istio maps them to Envoy.
+ * {@code trafficPolicy.outlierDetection} and {@code trafficPolicy.connectionPool}, mapped as
+ * Istio maps them to Envoy.
  *
  * @see <a href="https://istio.io/latest/docs/reference/config/networking/destination-rule/">
  *     Istio DestinationRule reference</a>
@@ -40,12 +42,15 @@ final class DestinationRuleReader {
    * @param tableSize Maglev table size
    * @param outlierDetection outlier detection
    * @param connectTimeout {@code connectionPool.tcp.connectTimeout}
+   * @param connectionPool the rest of {@code connectionPool}, Istio's defaults for what it leaves
+   *     unset
    */
   record Settings(
       List<HashPolicy> hashPolicies, LoadBalancerType loadBalancer, Long minimumRingSize,
-      Long tableSize, OutlierDetection outlierDetection, Duration connectTimeout) {
+      Long tableSize, OutlierDetection outlierDetection, Duration connectTimeout,
+      ConnectionPool connectionPool) {
     /** A rule that sets nothing. */
-    static final Settings NONE = new Settings(null, null, null, null, null, null);
+    static final Settings NONE = new Settings(null, null, null, null, null, null, null);
   }
 
   private DestinationRuleReader() {}
@@ -118,7 +123,47 @@ final class DestinationRuleReader {
       outlier = outlierDetection(od, base + ".outlierDetection");
     }
     return new Settings(policies, loadBalancer, minimumRingSize, tableSize, outlier,
-        connectTimeout(trafficPolicy, base + ".connectionPool"));
+        connectTimeout(trafficPolicy, base + ".connectionPool"),
+        connectionPool(trafficPolicy, base + ".connectionPool"));
+  }
+
+  /**
+   * {@code connectionPool}'s limits and idle timeout, or null when the rule sets none. A limit of
+   * 0 is unset, as Istio reads it (its fields are int32, 0 their zero value), and takes Istio's
+   * default, 2^32-1; {@code maxRequestsPerConnection: 0} is "no limit" either way.
+   */
+  private static ConnectionPool connectionPool(Map<?, ?> trafficPolicy, String key) {
+    Map<?, ?> pool = map(trafficPolicy, "connectionPool", key);
+    if (pool == null) {
+      return null;
+    }
+    Map<?, ?> tcp = map(pool, "tcp", key + ".tcp");
+    Map<?, ?> http = map(pool, "http", key + ".http");
+    ConnectionPool d = ConnectionPool.ISTIO_DEFAULTS;
+    long maxConnections = tcp == null ? 0 : int32(tcp, "maxConnections", key + ".tcp");
+    long maxPending = http == null ? 0 : int32(http, "http1MaxPendingRequests", key + ".http");
+    long perConnection = http == null ? 0
+        : int32(http, "maxRequestsPerConnection", key + ".http");
+    long maxRetries = http == null ? 0 : int32(http, "maxRetries", key + ".http");
+    Duration idle = http == null ? d.idleTimeout()
+        : duration(http, "idleTimeout", key + ".http.idleTimeout", d.idleTimeout());
+    return new ConnectionPool(maxConnections == 0 ? d.maxConnections() : maxConnections,
+        maxPending == 0 ? d.maxPendingRequests() : maxPending, perConnection, idle,
+        maxRetries == 0 ? d.maxRetries() : maxRetries);
+  }
+
+  /** An Istio int32 limit, 0 when absent. */
+  private static long int32(Map<?, ?> parent, String field, String key) {
+    Object value = parent.get(field);
+    if (value == null) {
+      return 0;
+    }
+    if ((value instanceof Integer || value instanceof Long)
+        && ((Number) value).longValue() >= 0 && ((Number) value).longValue() <= Integer.MAX_VALUE) {
+      return ((Number) value).longValue();
+    }
+    throw new ConfigException(key + "." + field, String.valueOf(value),
+        "a whole number from 0 to " + Integer.MAX_VALUE + " (0: Istio's default)");
   }
 
   /** {@code connectionPool.tcp.connectTimeout}, or null when the rule does not set it. */

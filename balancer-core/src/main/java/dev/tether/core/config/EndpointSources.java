@@ -1,6 +1,7 @@
 package dev.tether.core.config;
 
 import static dev.tether.core.config.ConfigKeys.DNS_REFRESH_RATE;
+import static dev.tether.core.config.ConfigKeys.DNS_RESOLVERS;
 import static dev.tether.core.config.ConfigKeys.ENDPOINTS;
 import static dev.tether.core.config.ConfigKeys.FILE_REFRESH_RATE;
 import static dev.tether.core.config.ConfigKeys.SESSION_SEAL_KEYS;
@@ -46,10 +47,12 @@ final class EndpointSources {
       if (port < 1 || port > 65535) {
         throw new ConfigException(ENDPOINTS.name(), text, DNS_EXPECTED + ", PORT from 1 to 65535");
       }
-      return EndpointSource.dns(name, port, values.get(DNS_REFRESH_RATE));
+      return EndpointSource.dns(name, port, values.get(DNS_REFRESH_RATE),
+          values.get(DNS_RESOLVERS));
     }
     if (text.regionMatches(true, 0, FILE_PREFIX, 0, FILE_PREFIX.length())) {
       unsetUnless(values, DNS_REFRESH_RATE, "dns:NAME:PORT");
+      unsetUnless(values, DNS_RESOLVERS, "dns:NAME:PORT");
       String path = text.substring(FILE_PREFIX.length()).trim();
       if (path.isEmpty()) {
         throw new ConfigException(ENDPOINTS.name(), text, "file:PATH, e.g. file:etc/endpoints.yaml");
@@ -58,6 +61,7 @@ final class EndpointSources {
       return EndpointSource.file(file.toString(), values.get(FILE_REFRESH_RATE));
     }
     unsetUnless(values, DNS_REFRESH_RATE, "dns:NAME:PORT");
+    unsetUnless(values, DNS_RESOLVERS, "dns:NAME:PORT");
     fileRefreshRateUnused(values);
     return EndpointSource.STATIC;
   }

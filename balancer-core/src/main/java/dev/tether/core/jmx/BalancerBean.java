@@ -1,22 +1,38 @@
 package dev.tether.core.jmx;
 
+import dev.tether.api.Decision;
 import dev.tether.api.Endpoint;
 import dev.tether.api.Health;
+import dev.tether.api.ResponseHeader;
 import dev.tether.core.BalancerStats;
+import dev.tether.core.ConfigException;
 import dev.tether.core.CoreBalancer;
 import dev.tether.core.SealingState;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /** {@link TetherBalancerMXBean} over a balancer's counters and its cluster's state. */
 final class BalancerBean implements TetherBalancerMXBean {
   private final String name;
   private final CoreBalancer balancer;
   private final ClusterView cluster;
+  private final Clock clock;
+  private final LongSupplier random;
 
-  BalancerBean(String name, CoreBalancer balancer, ClusterView cluster) {
+  /**
+   * @param clock and {@code random}: the balancer's own, for the throw-away balancer of
+   *     {@link #pick}
+   */
+  BalancerBean(String name, CoreBalancer balancer, ClusterView cluster, Clock clock,
+      LongSupplier random) {
     this.name = name;
     this.balancer = balancer;
     this.cluster = cluster;
+    this.clock = clock;
+    this.random = random;
   }
 
   private BalancerStats stats() {
@@ -40,6 +56,16 @@ final class BalancerBean implements TetherBalancerMXBean {
   @Override
   public int getEndpointCount() {
     return cluster.endpoints().size();
+  }
+
+  @Override
+  public String[] getEndpointAddresses() {
+    List<Endpoint> endpoints = cluster.endpoints();
+    String[] addresses = new String[endpoints.size()];
+    for (int i = 0; i < addresses.length; i++) {
+      addresses[i] = endpoints.get(i).address();
+    }
+    return addresses;
   }
 
   @Override
@@ -96,6 +122,16 @@ final class BalancerBean implements TetherBalancerMXBean {
   }
 
   @Override
+  public long getPendingOverflows() {
+    return stats().pendingOverflows();
+  }
+
+  @Override
+  public long getRetryOverflows() {
+    return stats().retryOverflows();
+  }
+
+  @Override
   public int getOpenTunnels() {
     return stats().openTunnels();
   }
@@ -148,5 +184,30 @@ final class BalancerBean implements TetherBalancerMXBean {
   @Override
   public boolean undrain(String address) {
     return cluster.setDraining(address, false);
+  }
+
+  @Override
+  public String[] pick(String method, String pathAndQuery, String[] headers,
+      String remoteAddress, int remotePort, String localAddress, int localPort) {
+    PickRequest request = new PickRequest(method, pathAndQuery, headers, remoteAddress, remotePort,
+        localAddress, localPort);
+    // The live balancer's route() counts what it sees; a copy over the same endpoints does not.
+    CoreBalancer copy;
+    try {
+      copy = CoreBalancer.create(balancer.config(), balancer.endpoints(), clock, random);
+    } catch (ConfigException e) {
+      // Only a class of the JDK reaches a JMX client for certain.
+      throw new IllegalStateException(e.getMessage());
+    }
+    Decision decision = copy.route(request);
+    if (!decision.routed()) {
+      return new String[0];
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(decision.endpoint().address());
+    for (ResponseHeader header : copy.responseHeaders(decision, decision.endpoint())) {
+      lines.add(header.name() + ": " + header.value());
+    }
+    return lines.toArray(new String[0]);
   }
 }

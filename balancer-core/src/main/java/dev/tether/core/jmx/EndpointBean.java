@@ -1,8 +1,11 @@
 package dev.tether.core.jmx;
 
+import dev.tether.api.Endpoint;
 import dev.tether.api.Health;
 import dev.tether.core.CoreBalancer;
 import dev.tether.core.EndpointStats;
+import dev.tether.core.HostTable;
+import dev.tether.core.Routing;
 
 /**
  * {@link TetherEndpointMXBean} of one address. An address that left the endpoint set reads as
@@ -134,6 +137,35 @@ final class EndpointBean implements TetherEndpointMXBean {
   @Override
   public long getRePins() {
     return stats().rePins();
+  }
+
+  @Override
+  public int getTableEntries() {
+    Routing routing = balancer.routing();
+    Endpoint endpoint = current(routing);
+    return endpoint == null ? 0 : routing.tableOf(endpoint).entries(endpoint);
+  }
+
+  @Override
+  public double getShare() {
+    // One routing read for both numbers: a rebuild in between must not mix two tables.
+    Routing routing = balancer.routing();
+    Endpoint endpoint = current(routing);
+    if (endpoint == null) {
+      return 0;
+    }
+    HostTable table = routing.tableOf(endpoint);
+    return table.size() == 0 ? 0 : (double) table.entries(endpoint) / table.size();
+  }
+
+  /** This address's endpoint in {@code routing}, as its tables hold it; null when it left. */
+  private Endpoint current(Routing routing) {
+    for (Endpoint endpoint : routing.endpoints()) {
+      if (endpoint.address().equals(address)) {
+        return endpoint;
+      }
+    }
+    return null;
   }
 
   @Override

@@ -2,12 +2,14 @@ package dev.tether.core.jmx;
 
 import dev.tether.core.CoreBalancer;
 import java.lang.System.Logger.Level;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
@@ -36,7 +38,7 @@ public final class JmxExporter implements AutoCloseable {
   private final Map<String, ObjectName> endpointNames = new LinkedHashMap<>();
 
   private JmxExporter(MBeanServer server, String baseName, CoreBalancer balancer,
-      ClusterView cluster) {
+      ClusterView cluster, Clock clock, LongSupplier random) {
     this.server = server;
     this.balancer = balancer;
     this.cluster = cluster;
@@ -46,7 +48,7 @@ public final class JmxExporter implements AutoCloseable {
       chosen = n == 1 ? baseName : baseName + "-" + n;
       try {
         ObjectName candidate = new ObjectName(DOMAIN + ":type=Balancer,name=" + chosen);
-        server.registerMBean(new BalancerBean(chosen, balancer, cluster), candidate);
+        server.registerMBean(new BalancerBean(chosen, balancer, cluster, clock, random), candidate);
         registered = candidate;
       } catch (InstanceAlreadyExistsException e) {
         // Taken: try the next suffix.
@@ -61,11 +63,12 @@ public final class JmxExporter implements AutoCloseable {
 
   /**
    * Registers the balancer bean under {@code baseName}, or the first free suffixed name; endpoint
-   * beans follow with {@link #syncEndpoints}.
+   * beans follow with {@link #syncEndpoints}. {@code clock} and {@code random} are the balancer's,
+   * for the bean's {@link TetherBalancerMXBean#pick} answers.
    */
   public static JmxExporter register(MBeanServer server, String baseName, CoreBalancer balancer,
-      ClusterView cluster) {
-    return new JmxExporter(server, baseName, balancer, cluster);
+      ClusterView cluster, Clock clock, LongSupplier random) {
+    return new JmxExporter(server, baseName, balancer, cluster, clock, random);
   }
 
   /** The name the balancer bean got. */

@@ -16,6 +16,13 @@ public interface TetherBalancerMXBean {
 
   int getEndpointCount();
 
+  /**
+   * The current endpoints' addresses in the balancer's order (configuration order for a static
+   * list, address order for DNS and file sources), which the endpoint beans' names cannot carry:
+   * {@code tether status} lists them so.
+   */
+  String[] getEndpointAddresses();
+
   /** Endpoints the ring or table holds: healthy by source, checks and outlier detection. */
   int getHealthyEndpointCount();
 
@@ -39,6 +46,19 @@ public interface TetherBalancerMXBean {
   long getNoHealthyUpstream();
 
   long getRetries();
+
+  /**
+   * Requests circuit breaking refused: every connection slot ({@code tcp.maxConnections}) taken
+   * and the pending queue ({@code http.http1MaxPendingRequests}) full, answered 503 {@code ...
+   * reset reason: overflow} at once. Envoy's {@code upstream_rq_pending_overflow}.
+   */
+  long getPendingOverflows();
+
+  /**
+   * Retries not made because {@code http.maxRetries} retries were in progress; the attempt's own
+   * outcome was answered. Envoy's {@code upstream_rq_retry_overflow}.
+   */
+  long getRetryOverflows();
 
   /** WebSocket (and other upgrade) tunnels open now, over every endpoint. */
   int getOpenTunnels();
@@ -90,4 +110,23 @@ public interface TetherBalancerMXBean {
 
   /** Ends an operator's drain of {@code address}; false when no current endpoint has it. */
   boolean undrain(String address);
+
+  /**
+   * Where a request would go now: the answer of a balancer with this one's configuration over its
+   * current endpoints and their health, so that {@code tether pick --pid} can ask a running front
+   * end without sending a request. That balancer is built for the question and thrown away, so
+   * asking changes no counter here (no pinned session, no invalid value, no sealed value counted);
+   * with bounded loads ({@code hashBalanceFactor}) it sees no request in flight.
+   *
+   * @param method the request method, {@code GET} when empty
+   * @param pathAndQuery the request target as received, {@code /p?q=1}; {@code /} when empty
+   * @param headers header fields as {@code Name: value}, cookies as {@code Cookie: a=b}
+   * @param remoteAddress the client's IP; {@code remotePort} its port
+   * @param localAddress the IP the client connected to; {@code localPort} its port
+   * @return the chosen {@code ip:port}, then each header Tether would add to the response as
+   *     {@code Name: value}; empty when no endpoint can serve
+   * @throws IllegalArgumentException naming the argument that is not a header field line
+   */
+  String[] pick(String method, String pathAndQuery, String[] headers, String remoteAddress,
+      int remotePort, String localAddress, int localPort);
 }

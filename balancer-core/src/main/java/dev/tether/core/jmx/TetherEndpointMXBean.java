@@ -58,6 +58,19 @@ public interface TetherEndpointMXBean {
   /** Sessions that named another endpoint and were moved here. */
   long getRePins();
 
+  /**
+   * Ring entries or Maglev slots it holds in the table of its priority: 0 while it takes no new
+   * requests (unhealthy, ejected, draining), unless its priority is in panic.
+   */
+  int getTableEntries();
+
+  /**
+   * Its share of the table of its priority ({@link #getTableEntries()} over the table's size), 0
+   * to 1: the fraction of new hashes it would take there, what {@code tether table} prints
+   * offline.
+   */
+  double getShare();
+
   /** Marks it DRAINING; see {@link TetherBalancerMXBean#drain}. */
   void drain();
 

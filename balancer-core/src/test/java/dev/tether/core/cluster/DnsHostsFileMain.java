@@ -32,9 +32,11 @@ public final class DnsHostsFileMain {
     stdin.setDaemon(true);
     stdin.start();
     try (Balancer missing = Tether.balancer(Tether.parseConfig(Map.of(
-            "endpoints", "dns:missing.tether.test:8080", "name", "dns-missing")));
+            "endpoints", "dns:missing.tether.test:8080", "dnsResolvers", "jvm",
+            "name", "dns-missing")));
         Balancer balancer = Tether.balancer(Tether.parseConfig(Map.of(
             "endpoints", "dns:backend.tether.test:8080", "dnsRefreshRate", "100ms",
+            "dnsResolvers", "jvm",
             "name", "dns-child")))) {
       System.out.println("missing " + missing.route(TestRequest.get("/")).outcome());
       ClusterRuntime runtime = ((RunningBalancer) balancer).runtime();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * DNS discovery on real name resolution, without a DNS server: a forked JVM resolves through the
- * JDK's own resolver, pointed at a hosts file with {@code -Djdk.net.hosts.file}, with the JVM's
+ * JDK's own resolver ({@code dnsResolvers=jvm}), pointed at a hosts file with {@code -Djdk.net.hosts.file}, with the JVM's
  * DNS cache off ({@code -Dsun.net.inetaddr.ttl=0}, as the README tells users to set it, and
  * {@code networkaddress.cache.negative.ttl=0} through {@code -Djava.security.properties}). The test
  * rewrites the file and waits, with a deadline, for the child to report the new set.

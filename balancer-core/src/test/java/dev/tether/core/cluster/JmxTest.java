@@ -1,6 +1,9 @@
 package dev.tether.core.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.tether.Tether;
 import dev.tether.api.Balancer;
@@ -50,6 +53,8 @@ final class JmxTest {
         "dev.tether:type=Endpoint,balancer=front,address=\"10.0.0.3:80\"");
     assertThat(cluster.mbeanAttribute("EndpointSource")).isEqualTo("static endpoints");
     assertThat(cluster.mbeanAttribute("EndpointCount")).isEqualTo("3");
+    assertThat((String[]) cluster.mbean(cluster.balancerName(), "EndpointAddresses"))
+        .containsExactly("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80");
     assertThat(cluster.mbeanAttribute("HealthyEndpointCount")).isEqualTo("3");
   }
 
@@ -139,6 +144,67 @@ final class JmxTest {
     assertThat(cluster.mbeanAttribute("StrictRejections")).isEqualTo("1");
     assertThat(cluster.mbeanAttribute("InvalidSessionValues")).isEqualTo("1");
     assertThat(cluster.mbeanAttribute("NoHealthyUpstream")).isEqualTo("0");
+  }
+
+  @Test
+  void eachEndpointShowsItsShareOfTheTableAndADrainedOneHasNone() throws JMException {
+    cluster.start("endpoints", THREE, "loadBalancer", "MAGLEV");
+    double total = 0;
+    for (String address : List.of("10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80")) {
+      double share = (double) cluster.mbean(cluster.endpointName(address), "Share");
+      assertThat(share).as("share of %s", address).isCloseTo(1.0 / 3, within(0.01));
+      assertThat((int) cluster.mbean(cluster.endpointName(address), "TableEntries"))
+          .isCloseTo(65537 / 3, within(50));
+      total += share;
+    }
+    assertThat(total).isCloseTo(1.0, within(1e-9));
+
+    cluster.mbeans.invoke(cluster.balancerName(), "drain", new Object[] {"10.0.0.2:80"},
+        new String[] {String.class.getName()});
+    assertThat(cluster.mbean(cluster.endpointName("10.0.0.2:80"), "Share")).isEqualTo(0.0);
+    assertThat(cluster.mbean(cluster.endpointName("10.0.0.2:80"), "TableEntries")).isEqualTo(0);
+    assertThat((double) cluster.mbean(cluster.endpointName("10.0.0.1:80"), "Share"))
+        .isCloseTo(0.5, within(0.01));
+  }
+
+  private String[] pick(String... headers) throws JMException {
+    return (String[]) cluster.mbeans.invoke(cluster.balancerName(), "pick",
+        new Object[] {"GET", "/cart?id=7", headers, "192.168.1.20", 51234, "10.0.0.9", 8080},
+        new String[] {String.class.getName(), String.class.getName(), String[].class.getName(),
+            String.class.getName(), int.class.getName(), String.class.getName(),
+            int.class.getName()});
+  }
+
+  @Test
+  void pickAnswersAsTheBalancerRoutesAndCountsNothing() throws JMException {
+    cluster.start("endpoints", THREE, "sessionHeader", "s", "hashPolicy", "header:user");
+    String pinned = Inspection.encodeHeaderSession("10.0.0.3:80");
+    assertThat(pick("s: " + pinned)).containsExactly("10.0.0.3:80");
+    String expected = cluster.balancer.route(TestRequest.get("/").header("user", "u1"))
+        .endpoint().address();
+    String[] byHash = pick("user: u1");
+    assertThat(byHash[0]).isEqualTo(expected);
+    assertThat(byHash).hasSize(2);
+    assertThat(byHash[1]).isEqualTo("s: " + Inspection.encodeHeaderSession(expected));
+    assertThat(pick("s: !!not base64", "user: u1")[0]).isEqualTo(expected);
+    assertThat(cluster.mbeanAttribute("PinnedSessionHits")).isEqualTo("0");
+    assertThat(cluster.mbeanAttribute("InvalidSessionValues")).isEqualTo("0");
+
+    cluster.mbeans.invoke(cluster.balancerName(), "drain", new Object[] {expected},
+        new String[] {String.class.getName()});
+    assertThat(pick("user: u1")[0]).as("a drained endpoint takes no new session")
+        .isNotEqualTo(expected);
+    assertThat(pick("s: " + Inspection.encodeHeaderSession(expected)))
+        .as("but keeps its own").containsExactly(expected);
+  }
+
+  @Test
+  void pickWithNoEndpointAnswersNothingAndABadHeaderIsRefused() {
+    cluster.start("endpoints", "10.0.0.1:80;health=UNHEALTHY", "panicThreshold", "0");
+    assertThatCode(() -> assertThat(pick()).isEmpty()).doesNotThrowAnyException();
+    assertThatThrownBy(() -> pick("no colon"))
+        .hasRootCauseInstanceOf(IllegalArgumentException.class)
+        .hasStackTraceContaining("headers[0]: no colon (expected: 'Name: value')");
   }
 
   @Test

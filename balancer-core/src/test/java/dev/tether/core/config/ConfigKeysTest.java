@@ -56,7 +56,8 @@ final class ConfigKeysTest {
     ConfigKeys.OUTLIER.forEach(key -> explicit.remove(key.name()));
     ConfigKeys.HEALTH_CHECK.forEach(key -> explicit.remove(key.name()));
     for (ConfigKey<?> key : java.util.List.of(ConfigKeys.DNS_REFRESH_RATE,
-        ConfigKeys.FILE_REFRESH_RATE, ConfigKeys.SESSION_COOKIE_TTL, ConfigKeys.SESSION_SEAL_TTL)) {
+        ConfigKeys.DNS_RESOLVERS, ConfigKeys.FILE_REFRESH_RATE, ConfigKeys.SESSION_COOKIE_TTL,
+        ConfigKeys.SESSION_SEAL_TTL, ConfigKeys.TCP_CONNECT_TIMEOUT)) {
       explicit.remove(key.name());
     }
     assertThat(Tether.parseConfig(explicit)).isEqualTo(parsed);
@@ -69,7 +70,7 @@ final class ConfigKeysTest {
     assertThat(ConfigKeys.expectedInsteadOf("sesionCookie"))
         .isEqualTo("a Tether key; did you mean sessionCookie?");
     assertThat(ConfigKeys.expectedInsteadOf("frobnicate"))
-        .startsWith("a Tether key: endpoints, dnsRefreshRate, fileRefreshRate, ")
+        .startsWith("a Tether key: endpoints, dnsRefreshRate, dnsResolvers, fileRefreshRate, ")
         .endsWith(", name");
   }
 }

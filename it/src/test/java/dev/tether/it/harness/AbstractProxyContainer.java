@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -136,6 +137,31 @@ abstract class AbstractProxyContainer implements ProxyContainer {
       throw new IllegalStateException(label + ": not started");
     }
     return baseUri;
+  }
+
+  @Override
+  public final synchronized long serverPid() {
+    if (process == null) {
+      throw new IllegalStateException(label + ": not started");
+    }
+    ProcessHandle root = ProcessHandle.of(process.pid())
+        .orElseThrow(() -> new IllegalStateException(label + ": its process is gone"));
+    List<ProcessHandle> javas = new ArrayList<>();
+    if (isJava(root)) {
+      javas.add(root);
+    }
+    root.descendants().filter(AbstractProxyContainer::isJava).forEach(javas::add);
+    // The server JVM is the java that started no other java (start.jar forks it with --exec).
+    for (ProcessHandle java : javas) {
+      if (java.descendants().noneMatch(AbstractProxyContainer::isJava)) {
+        return java.pid();
+      }
+    }
+    throw new IllegalStateException(label + ": no java process in the tree of " + root.pid());
+  }
+
+  private static boolean isJava(ProcessHandle process) {
+    return process.info().command().map(command -> command.endsWith("/java")).orElse(false);
   }
 
   @Override

@@ -34,12 +34,21 @@ public final class Backend implements AutoCloseable {
 
   /** Starts a backend named {@code name} and waits until it listens. */
   public static Backend start(String name) {
+    return start(name, "127.0.0.1", 0);
+  }
+
+  /**
+   * Starts a backend named {@code name} on {@code host} (a loopback address, 127.0.0.0/8) and
+   * {@code port} (0: one it chooses), and waits until it listens: DNS tests serve backends on
+   * several loopback addresses and one port, as {@code dns:NAME:PORT} needs.
+   */
+  public static Backend start(String name, String host, int port) {
     Path dir = Layout.newRunDir("backend-" + name);
     List<String> command = new ArrayList<>();
     command.add(Jvm.java());
     command.addAll(Jvm.SMALL);
     command.addAll(List.of("-cp", Layout.demoJar().toString(), "dev.tether.demo.Backend",
-        "--port", "0", "--name", name, "--version", "v1"));
+        "--host", host, "--port", Integer.toString(port), "--name", name, "--version", "v1"));
     ManagedProcess process =
         ManagedProcess.start("backend " + name, command, dir, java.util.Map.of(),
             dir.resolve("backend.log"));

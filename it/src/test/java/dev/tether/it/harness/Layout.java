@@ -46,6 +46,11 @@ public final class Layout {
     return existing("tether.it.tomcatPrometheusRules");
   }
 
+  /** The command line's runnable jar, {@code cli/target/tether-cli.jar}. */
+  public static Path cliJar() {
+    return existing("tether.it.cliJar");
+  }
+
   /** An unpacked distribution: the value of system property {@code key}. */
   public static Path existing(String key) {
     String value = System.getProperty(key);

@@ -45,6 +45,12 @@ public interface ProxyContainer extends AutoCloseable {
   /** {@code http://127.0.0.1:<port>/} of the running container. */
   URI baseUri();
 
+  /**
+   * The PID of the JVM that runs the server: the one {@code tether status --pid} attaches to
+   * ({@code catalina.sh run} execs it; start.jar is it, or forks it with {@code --exec}).
+   */
+  long serverPid();
+
   /** The container's console log of the current run. */
   Path log();
 
