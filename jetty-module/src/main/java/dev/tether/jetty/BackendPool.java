@@ -97,6 +97,11 @@ final class BackendPool {
     return maxRequestsPerConnection == UNLIMITED || served < maxRequestsPerConnection;
   }
 
+  /** Idle connections over all endpoints: what the next requests can reuse (for tests). */
+  int idleConnections() {
+    return idle.values().stream().mapToInt(Deque::size).sum();
+  }
+
   /** How long a connection may stay idle in the pool, in milliseconds. */
   long idleTimeoutMillis() {
     return idleTimeoutMillis;

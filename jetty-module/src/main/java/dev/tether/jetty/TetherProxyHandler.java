@@ -149,6 +149,11 @@ public final class TetherProxyHandler extends ProxyHandler {
     relay = upgrades;
   }
 
+  /** The backend pool while started, else null (for the module's tests). */
+  BackendPool backendPool() {
+    return pool;
+  }
+
   @Override
   protected void doStop() throws Exception {
     try {

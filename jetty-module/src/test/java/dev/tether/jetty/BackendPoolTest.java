@@ -37,6 +37,7 @@ final class BackendPoolTest {
   private final List<String> bodies = new CopyOnWriteArrayList<>();
   private ServerConnector connector;
   private RecordingBalancer balancer;
+  private TetherProxyHandler handler;
 
   @AfterEach
   void stopEverything() throws Exception {
@@ -90,7 +91,8 @@ final class BackendPoolTest {
     connector = new ServerConnector(server, 1, 1);
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
-    server.setHandler(new TetherProxyHandler(balancer));
+    handler = new TetherProxyHandler(balancer);
+    server.setHandler(handler);
     server.start();
     closeables.add(server::stop);
   }
@@ -116,6 +118,15 @@ final class BackendPoolTest {
     }
   }
 
+  private void awaitIdleConnections(int expected) throws InterruptedException {
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (handler.backendPool().idleConnections() != expected && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(handler.backendPool().idleConnections()).as("idle backend connections")
+        .isEqualTo(expected);
+  }
+
   private static String get(String path) {
     return "GET " + path + " HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n";
   }
@@ -125,6 +136,10 @@ final class BackendPoolTest {
     start((n, head) -> ok("answer " + n));
     for (int i = 0; i < 5; i++) {
       assertThat(send(get("/" + i))).startsWith("HTTP/1.1 200 ").endsWith("answer " + i);
+      // The connection goes back once the request's write has called back, which may come just
+      // after the client has read the response (see BackendConnection.messageComplete): wait for
+      // it, bounded, so the next request finds it there.
+      awaitIdleConnections(1);
     }
     assertThat(connections).hasSize(1);
     assertThat(connections.get(0)).hasSize(5);
@@ -140,8 +155,11 @@ final class BackendPoolTest {
     });
     assertThat(send("HEAD / HTTP/1.1\r\nHost: app\r\nConnection: close\r\n\r\n"))
         .startsWith("HTTP/1.1 200 ").containsIgnoringCase("Content-Length: 10");
+    awaitIdleConnections(1);
     assertThat(send(get("/204"))).startsWith("HTTP/1.1 204 ");
+    awaitIdleConnections(1);
     assertThat(send(get("/304"))).startsWith("HTTP/1.1 304 ");
+    awaitIdleConnections(1);
     assertThat(send(get("/last"))).endsWith("after");
     assertThat(connections).hasSize(1);
     assertThat(connections.get(0)).hasSize(4);
@@ -176,6 +194,7 @@ final class BackendPoolTest {
     // up on just as the request went out.
     start((n, head) -> n == 1 && connections.size() == 1 ? null : ok("fine"));
     assertThat(send(get("/first"))).endsWith("fine");
+    awaitIdleConnections(1);
     assertThat(send(get("/second"))).startsWith("HTTP/1.1 200 ");
     assertThat(connections).hasSize(2);
     assertThat(connections.get(1).get(0)).startsWith("GET /second ");
@@ -186,6 +205,7 @@ final class BackendPoolTest {
   void staleConnectionIsNotSentAgainForAPostTheExchangeDecides() throws Exception {
     start((n, head) -> n == 1 && connections.size() == 1 ? null : ok("fine"));
     assertThat(send(get("/first"))).endsWith("fine");
+    awaitIdleConnections(1);
     String response = send("POST /order HTTP/1.1\r\nHost: app\r\nConnection: close\r\n"
         + "Content-Length: 3\r\n\r\nabc");
     assertThat(response).startsWith("HTTP/1.1 503 ");
