@@ -8,6 +8,8 @@
 #   direct          wrk straight to one backend (the ceiling)
 #   jetty-proxy     stock jetty-home 12.1 ee10-proxy module (ProxyServlet$Transparent, one backend)
 #   nginx           nginx, upstream { hash $cookie_sticky consistent; keepalive }
+#   haproxy         HAProxy, balance hdr(x-session) + hash-type consistent, http-reuse always
+#                   (backend keep-alive); fed the cookie targets' session values in x-session
 #   tether-jetty    Tether Jetty module from its dist zip, hashPolicy=cookie:sticky
 #   tether-jetty-hdr  the same with Envoy stateful sessions by header (sessionHeader=x-session)
 #   tether-jetty-seal the same with sealed header sessions (sessionSeal=sealed, a key ring of one key)
@@ -53,8 +55,8 @@ SESSION_HEADER=x-session
 
 JETTY_DIST=${JETTY_DIST:-$ROOT/jetty-module/target/tether-jetty-dist.zip}
 TOMCAT_JAR=${TOMCAT_JAR:-$ROOT/tomcat-valve/target/tether-tomcat-0.1.0-SNAPSHOT.jar}
-CLI_JAR=${CLI_JAR:-$ROOT/balancer-core/target/tether-cli.jar}
-ALL_TARGETS="direct jetty-proxy nginx tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat"
+CLI_JAR=${CLI_JAR:-$ROOT/cli/target/tether-cli.jar}
+ALL_TARGETS="direct jetty-proxy nginx haproxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat"
 read -r -a TARGETS <<<"${TARGETS:-$ALL_TARGETS}"
 for t in "${TARGETS[@]}"; do case " $ALL_TARGETS " in *" $t "*) ;; *) echo "unknown target $t (known: $ALL_TARGETS)" >&2; exit 2 ;; esac; done
 measured() { case " ${TARGETS[*]} " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
@@ -93,12 +95,12 @@ trap 'exit 143' TERM
 command -v java >/dev/null && command -v jcmd >/dev/null && command -v jfr >/dev/null ||
   die "java, jcmd and jfr (a JDK 17+) must be on PATH"
 export PATH=$PATH:/usr/sbin:/sbin
-if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
+if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null || ! command -v haproxy >/dev/null; then
   SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  log "installing wrk and nginx from Debian"
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk nginx >/dev/null
+  log "installing wrk, nginx and haproxy from Debian"
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk nginx haproxy >/dev/null
 fi
-for tool in wrk nginx curl ss awk base64; do command -v $tool >/dev/null || die "$tool not found"; done
+for tool in wrk nginx haproxy curl ss awk base64; do command -v $tool >/dev/null || die "$tool not found"; done
 
 mkdir -p "$WORK"
 fetch() { # groupId:artifactId:version:tar.gz file
@@ -203,6 +205,40 @@ next_port; PORT_OF[nginx]=$PORT
 start_nginx nginx "$RUN/proxy.conf"
 PID_OF[nginx]=$PID_nginx
 
+# HAProxy: consistent hash on a session header (its way of hashing a request attribute), upstream
+# keep-alive with connection reuse across client connections (http-reuse always, as nginx's
+# keepalive pool and Tether's pools do), X-Forwarded-* set as Tether sets them, no log. Threads
+# as nginx's workers: one per core.
+next_port; PORT_OF[haproxy]=$PORT
+{
+  echo "global"
+  echo "  pidfile $RUN/tmp/haproxy.pid"
+  echo "  nbthread $(nproc)"
+  echo "  maxconn 4096"
+  echo "defaults"
+  echo "  mode http"
+  echo "  timeout connect 5s"
+  echo "  timeout client 120s"
+  echo "  timeout server 120s"
+  echo "  timeout http-keep-alive 120s"
+  echo "  option http-keep-alive"
+  echo "  http-reuse always"
+  echo "frontend proxy"
+  echo "  bind 127.0.0.1:${PORT_OF[haproxy]}"
+  echo "  option forwardfor"
+  echo "  http-request set-header X-Forwarded-Proto http"
+  echo "  http-request set-header X-Forwarded-Host %[req.hdr(host)]"
+  echo "  default_backend backends"
+  echo "backend backends"
+  echo "  balance hdr($SESSION_HEADER)"
+  echo "  hash-type consistent"
+  i=0
+  for p in "${BACKEND_PORTS[@]}"; do i=$((i + 1)); echo "  server b$i 127.0.0.1:$p maxconn 1000"; done
+} >"$RUN/haproxy.cfg"
+haproxy -db -f "$RUN/haproxy.cfg" >"$LOGS/haproxy.log" 2>&1 &
+PIDS+=($!)
+PID_OF[haproxy]=$!
+
 start_java() { # name dir command...
   local name=$1 dir=$2
   shift 2
@@ -268,7 +304,7 @@ grep -q TetherValve "$CATALINA_HOME/conf/server.xml" || die "could not add the v
 start_java tether-tomcat "$CATALINA_HOME" env CATALINA_HOME="$CATALINA_HOME" \
   CATALINA_BASE="$CATALINA_HOME" CATALINA_OPTS="$JVM_OPTS" "$CATALINA_HOME/bin/catalina.sh" run
 
-for t in nginx jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
+for t in nginx haproxy jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
   wait_http "$t" "${PID_OF[$t]}" "${PORT_OF[$t]}"
 done
 log "backends ${BACKEND_PORTS[*]}; proxies up: $(for t in "${TARGETS[@]}"; do printf '%s=%s ' "$t" "${PORT_OF[$t]}"; done)"
@@ -301,6 +337,8 @@ wrk_args() { # target mode -> script arguments after --
     echo "$RUN/header-$2.txt $SESSION_HEADER"
   elif [ "$1" = tether-jetty-seal ]; then
     echo "$RUN/header-sealed-$2.txt $SESSION_HEADER"
+  elif [ "$1" = haproxy ]; then
+    echo "$RUN/cookie-$2.txt $SESSION_HEADER"
   else
     echo "$RUN/cookie-$2.txt Cookie $COOKIE="
   fi
@@ -313,11 +351,12 @@ instance() { # port header-line
   curl -s -D - -o /dev/null --max-time 5 -H "$2" "http://127.0.0.1:$1/hello" |
     tr -d '\r' | awk -F': ' 'tolower($1) == "x-backend-instance" { print $2 }'
 }
-for t in nginx tether-jetty tether-tomcat; do
+for t in nginx haproxy tether-jetty tether-tomcat; do
   seen=" "
   for v in $(head -20 "$RUN/cookie-10k.txt"); do
-    a=$(instance "${PORT_OF[$t]}" "Cookie: $COOKIE=$v")
-    b=$(instance "${PORT_OF[$t]}" "Cookie: $COOKIE=$v")
+    if [ "$t" = haproxy ]; then h="$SESSION_HEADER: $v"; else h="Cookie: $COOKIE=$v"; fi
+    a=$(instance "${PORT_OF[$t]}" "$h")
+    b=$(instance "${PORT_OF[$t]}" "$h")
     [ -n "$a" ] && [ "$a" = "$b" ] || die "$t: cookie $v went to '$a' then '$b'"
     case "$seen" in *" $a "*) ;; *) seen="$seen$a " ;; esac
   done
@@ -426,7 +465,7 @@ for t in jetty-proxy tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomc
     fi
   done
 done
-for t in direct nginx; do measured "$t" && measure warmup "$t" 10k 3; done
+for t in direct nginx haproxy; do measured "$t" && measure warmup "$t" 10k 3; done
 log "warm-up done"
 
 # Rounds, interleaved: every round visits every target and mode, starting one target further on.
@@ -573,7 +612,7 @@ JVM=$(java -version 2>&1 | sed -n 2p)
   echo "- Load average (1/5/15 min): $LOAD_BEFORE before the rounds, $LOAD_AFTER after"
   echo "- JVM: $JVM; proxy JVMs run with \`$JVM_OPTS\`"
   echo "- Tether artifacts: $(basename "$JETTY_DIST") and $(basename "$TOMCAT_JAR") built at commit $(git -C "$(dirname "$JETTY_DIST")" log -1 --format='%h (%cd)' --date=short 2>/dev/null || echo unknown)"
-  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), jetty-home $JETTY_VERSION, Tomcat $TOMCAT_VERSION"
+  echo "- $(nginx -v 2>&1 | sed 's/^nginx version: //'), HAProxy $(haproxy -v 2>&1 | awk 'NR == 1 { print $3 }'), $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2), jetty-home $JETTY_VERSION, Tomcat $TOMCAT_VERSION"
   echo "- Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s\`, GET /hello, ${ROUNDS} interleaved rounds (medians shown) after warming every Java proxy up (${WARMUP_MIN}-${WARMUP_MAX} s of load, until it stops getting faster); every request carries \`Cookie: $COOKIE=<value>\` (\`$SESSION_HEADER: <Base64(ip:port)>\` for tether-jetty-hdr, \`$SESSION_HEADER: <sealed value>\` for tether-jetty-seal, each of the $SESSIONS a distinct value), one value (fixed) or $SESSIONS in turn (10k)"
   echo "- Backends: six server blocks of one nginx worker on 127.0.0.1 answering 200 with a 32-byte body (the demo's JDK HttpServer backend does about 1,300 requests/s here, too slow to be a ceiling)"
   echo
@@ -583,7 +622,7 @@ JVM=$(java -version 2>&1 | sed -n 2p)
     awk -F'\t' -v t="$t" -v m="$m" '$1 == t && $2 == m { printf "| %s | %s | %d | %s | %.2f | %.2f | %.2f | %d | %.1f | %.2f | %d |\n", $1, $2, $3, $9, $4, $5, $6, $7, $10, $11, $8 }' "$summary"
   done; done
   echo
-  echo "direct = wrk straight to one backend (the ceiling); jetty-proxy = stock jetty-home ee10-proxy (\`ProxyServlet\$Transparent\`, one backend, no affinity); nginx = \`hash \$cookie_$COOKIE consistent\` with upstream keepalive; tether-jetty = Tether Jetty module (\`hashPolicy=cookie:$COOKIE\`); tether-jetty-hdr = Tether Jetty module with Envoy header sessions (\`sessionHeader=$SESSION_HEADER\`); tether-jetty-seal = the same with sealed values (\`sessionSeal=sealed\`, one key); tether-tomcat = Tether valve in Tomcat 11 (\`hashPolicy=cookie:$COOKIE\`). CPU us/request and cores used: user + system CPU time of the proxy's own processes (for direct: the backends' nginx) during the run, from /proc; backends, wrk and the rest of the machine are not in it."
+  echo "direct = wrk straight to one backend (the ceiling); jetty-proxy = stock jetty-home ee10-proxy (\`ProxyServlet\$Transparent\`, one backend, no affinity); nginx = \`hash \$cookie_$COOKIE consistent\` with upstream keepalive; haproxy = \`balance hdr($SESSION_HEADER)\` + \`hash-type consistent\`, \`http-reuse always\`, fed the cookie values in \`$SESSION_HEADER\`; tether-jetty = Tether Jetty module (\`hashPolicy=cookie:$COOKIE\`); tether-jetty-hdr = Tether Jetty module with Envoy header sessions (\`sessionHeader=$SESSION_HEADER\`); tether-jetty-seal = the same with sealed values (\`sessionSeal=sealed\`, one key); tether-tomcat = Tether valve in Tomcat 11 (\`hashPolicy=cookie:$COOKIE\`). CPU us/request and cores used: user + system CPU time of the proxy's own processes (for direct: the backends' nginx) during the run, from /proc; backends, wrk and the rest of the machine are not in it."
   echo
   for m in "${MODES[@]}"; do
     echo "Throughput ratios, $m session(s) (row / column):"
@@ -613,9 +652,9 @@ JVM=$(java -version 2>&1 | sed -n 2p)
   echo "| target | sessions | measured | verdict |"
   echo "|---|---|---:|---|"
   for m in "${MODES[@]}"; do
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get jetty-proxy "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 1.5x stock Jetty proxy | $m | ${v}x | $(verdict "$v" '>=' 1.5) |"
-    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty >= 0.75x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.75) |"
-    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Tomcat >= 0.8x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
+    v=$(ratio "$(get tether-jetty "$m" 10)" "$(get nginx "$m" 10)"); [ "$v" = n/a ] || echo "| Tether Jetty CPU/request <= 1.5x nginx (stretch 1.2x) | $m | $(get tether-jetty "$m" 10) / $(get nginx "$m" 10) us = ${v}x | $(verdict "$v" '<=' 1.5) (stretch: $(verdict "$v" '<=' 1.2)) |"
+    v=$(ratio "$(get tether-jetty "$m" 3)" "$(get nginx "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Jetty throughput >= 0.8x nginx | $m | ${v}x | $(verdict "$v" '>=' 0.8) |"
+    v=$(ratio "$(get tether-tomcat "$m" 3)" "$(get tether-jetty "$m" 3)"); [ "$v" = n/a ] || echo "| Tether Tomcat >= 0.9x Tether Jetty | $m | ${v}x | $(verdict "$v" '>=' 0.9) |"
     for t in tether-jetty tether-jetty-hdr tether-jetty-seal tether-tomcat; do
       v=$(ratio "$(get "$t" "$m" 5)" "$(get nginx "$m" 5)"); [ "$v" = n/a ] || echo "| $t p99 <= 2x nginx p99 | $m | $(get "$t" "$m" 5) ms = ${v}x | $(verdict "$v" '<=' 2) |"
     done
