@@ -452,8 +452,11 @@ public abstract class ProxyContract {
       assertThat(response.status()).as("%s", response).isEqualTo(200);
     }
     assertThat(alpha.requests()).hasSize(4);
-    assertThat(alpha.connectionsAccepted()).as("two requests on each connection")
-        .isEqualTo(2);
+    // At most two on each: four requests need at least two connections (one without the limit).
+    // More may open when a request arrives before the last one's connection is back in the
+    // front end's pool, which the client cannot see; that costs a connection, not correctness.
+    assertThat(alpha.connectionsAccepted()).as("at most two requests on each connection")
+        .isBetween(2, 4);
   }
 
   // --- 6. streams and the idle timeout --------------------------------------------------------
