@@ -5,7 +5,7 @@
 [description]
 Tether reverse proxy: routes every request to one of a static list of backends the way an
 Istio-configured Envoy would (ring hash or Maglev over hash policies, stateful sessions by
-cookie or header), on Jetty's own ProxyHandler.
+cookie or header), on Jetty's own server, ClientConnector and HTTP parser.
 The proxy answers at context path / of the server's context collection.
 
 [tags]

@@ -153,7 +153,7 @@ public class TetherProxyServlet extends ProxyServlet {
     // Forward the client's User-Agent untouched; never invent one.
     client.setUserAgentField(null);
     client.setConnectTimeout(proxy.timeouts().connect().toMillis());
-    BackendPool.configure(client, proxy.connectionPool());
+    HttpClientPools.configure(client, proxy.connectionPool());
     return client;
   }
 

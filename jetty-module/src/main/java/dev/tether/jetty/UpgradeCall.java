@@ -60,7 +60,7 @@ final class UpgradeCall implements Promise<Connection>, Consumer<Throwable> {
     clientRequest.addFailureListener(this);
   }
 
-  private static String promiseKey() {
+  static String promiseKey() {
     try {
       return (String) ClientConnector.class.getField("CONNECTION_PROMISE_CONTEXT_KEY").get(null);
     } catch (ReflectiveOperationException e) {
