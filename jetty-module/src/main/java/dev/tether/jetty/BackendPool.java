@@ -2,7 +2,6 @@ package dev.tether.jetty;
 
 import dev.tether.api.Endpoint;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.HashMap;
@@ -139,7 +138,7 @@ final class BackendPool {
         call.connectFailed(failure);
       }
     });
-    connector.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), context);
+    Connects.connect(connector, endpoint, context);
   }
 
   /** {@code connection} ended a response cleanly and may carry another: keep it for its endpoint. */

@@ -5,7 +5,6 @@ import dev.tether.api.Exchange;
 import dev.tether.api.Exchange.Step;
 import dev.tether.api.Failure;
 import dev.tether.exchange.Tunnel;
-import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.HashMap;
 import java.util.Map;
@@ -76,7 +75,7 @@ final class UpgradeCall implements Promise<Connection>, Consumer<Throwable> {
     context.put(TRANSPORT_KEY, Transport.TCP_IP);
     context.put(UpgradeRelay.CALL_KEY, this);
     context.put(PROMISE_KEY, this);
-    relay.connector.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), context);
+    Connects.connect(relay.connector, endpoint, context);
   }
 
   /** The connector connected: the attempt's connection on the backend's endpoint. */
