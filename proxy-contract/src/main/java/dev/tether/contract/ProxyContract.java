@@ -93,6 +93,9 @@ public abstract class ProxyContract {
   /** Envoy's local reply when the last attempt could not connect. */
   static final String CONNECTION_FAILURE =
       "upstream connect error or disconnect/reset before headers. reset reason: connection failure";
+  /** Envoy's local reply when the last attempt's response could not be parsed. */
+  static final String PROTOCOL_ERROR = "upstream connect error or disconnect/reset before"
+      + " headers. reset reason: protocol error";
   /** Envoy's local reply when the last attempt's connection ended before a response head. */
   static final String CONNECTION_TERMINATION = "upstream connect error or disconnect/reset before"
       + " headers. reset reason: connection termination";
@@ -285,6 +288,30 @@ public abstract class ProxyContract {
     assertThat(alpha.requests()).hasSize(1);
     assertThat(response.fields().all(SESSION_HEADER))
         .containsExactly(SessionValues.header(alpha.address()));
+  }
+
+  /**
+   * A response framed both by {@code Content-Length} and {@code Transfer-Encoding} is refused
+   * before anything reaches the client (RFC 9112 section 6.3 lets a proxy relay neither reading;
+   * Envoy refuses it): 503 protocol error, not retried by the default {@code retryOn}.
+   */
+  @Test
+  void responseFramedTwoWaysIsAnswered503ProtocolErrorWithNothingOfItRelayed() throws Exception {
+    MalformedBackend twice = add(MalformedBackend.start("twice", MalformedBackend.TWO_FRAMINGS));
+    int port = frontEnd(List.of(twice));
+
+    assertLocalReply(get(port, "/"), 503, PROTOCOL_ERROR);
+    assertThat(twice.requests()).hasSize(1);
+  }
+
+  /** A bare CR inside a response field is refused the same way: a later hop could split on it. */
+  @Test
+  void responseWithABareCrInAFieldIsAnswered503ProtocolError() throws Exception {
+    MalformedBackend bareCr = add(MalformedBackend.start("bare-cr", MalformedBackend.BARE_CR));
+    int port = frontEnd(List.of(bareCr));
+
+    assertLocalReply(get(port, "/"), 503, PROTOCOL_ERROR);
+    assertThat(bareCr.requests()).hasSize(1);
   }
 
   /**
@@ -509,6 +536,34 @@ public abstract class ProxyContract {
           .isEqualTo("s".repeat(AnsweringBackend.STALL_SENT));
       assertThat(body.complete()).as("the body must look cut, not whole").isFalse();
     }
+  }
+
+  /**
+   * {@code idleTimeout} counts silence during an attempt, not the time a connection spent idle in
+   * the pool before it ({@code http.idleTimeout}, 1 h): a connection pooled for longer than it
+   * carries the next request, and that request's stream, paused less than it between events, is
+   * relayed whole. (A relay that measured the pooled connection's silence failed such a request
+   * as a timeout, or cut its body, the moment the attempt set its idle timeout.)
+   */
+  @Test
+  void backendConnectionPooledLongerThanTheIdleTimeoutCarriesTheNextRequestWhole()
+      throws Exception {
+    AnsweringBackend alpha = answering("alpha");
+    int port = frontEnd(List.of(alpha), "idleTimeout", "1s");
+    assertThat(get(port, "/first").status()).isEqualTo(200);
+
+    Thread.sleep(1500);
+
+    try (RawClient client = RawClient.connect(port)) {
+      client.send("GET", "/stream", null, "Accept: text/event-stream");
+      HttpWire.Head head = client.readHead();
+      assertThat(head.status()).isEqualTo(200);
+      BodyStream body = client.body(head);
+      assertThat(new String(body.readAll(), StandardCharsets.UTF_8))
+          .isEqualTo(AnsweringBackend.streamBody());
+      assertThat(body.complete()).isTrue();
+    }
+    assertThat(alpha.requests()).hasSize(2);
   }
 
   // --- 7. retried statuses and strict sessions --------------------------------------------------
