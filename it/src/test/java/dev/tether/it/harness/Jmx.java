@@ -87,6 +87,25 @@ public final class Jmx implements AutoCloseable {
     return serving;
   }
 
+  /**
+   * Every thread as {@code name state top-frame}, grouped and counted by name with its digits
+   * removed: what a failed thread count shows.
+   */
+  public String threadSummary() {
+    ThreadMXBean threads = proxy(ManagementFactory.THREAD_MXBEAN_NAME, ThreadMXBean.class);
+    java.util.Map<String, Integer> counts = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.dumpAllThreads(false, false)) {
+      if (info == null) {
+        continue;
+      }
+      StackTraceElement[] stack = info.getStackTrace();
+      String top = stack.length == 0 ? "-" : stack[0].getClassName() + "." + stack[0].getMethodName();
+      counts.merge(info.getThreadName().replaceAll("[0-9]+", "N") + " " + info.getThreadState()
+          + " " + top, 1, Integer::sum);
+    }
+    return counts.toString();
+  }
+
   /** Heap in use right after a full collection, in bytes. */
   public long heapAfterGc() {
     MemoryMXBean memory = proxy(ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
