@@ -279,8 +279,17 @@ public class TetherProxyServlet extends ProxyServlet {
       HttpServletResponse response) {
     ProxyCall call = call(request);
     return new ProxyResponseListener(request, response) {
+      /**
+       * Nothing yet: HttpClient reports the status line before it has parsed the fields, and a
+       * head it then refuses (framed two ways, a bare CR in a field) must not have reached the
+       * client. The exchange hears of the head once it is whole, in onHeaders.
+       */
       @Override
       public void onBegin(Response serverResponse) {
+      }
+
+      @Override
+      public void onHeaders(Response serverResponse) {
         if (call.responseBegin(serverResponse.getStatus()) != Step.RELAY) {
           // Nothing of this response reaches the client: onProxyResponseFailure does what the
           // exchange said (forward again, or reply).
@@ -288,13 +297,7 @@ public class TetherProxyServlet extends ProxyServlet {
           return;
         }
         super.onBegin(serverResponse);
-      }
-
-      @Override
-      public void onHeaders(Response serverResponse) {
-        if (call.isRelaying()) {
-          super.onHeaders(serverResponse);
-        }
+        super.onHeaders(serverResponse);
       }
     };
   }
