@@ -85,12 +85,8 @@ final class BackendConnection extends AbstractConnection
   private volatile long headDeadline = Long.MAX_VALUE;
   private RetainableByteBuffer buffer;
   private boolean eof;
-  /** A body chunk's write to the client is pending. */
-  private boolean writing;
-  /** That write completed before the parse loop stopped for it: the loop goes on. */
-  private boolean written;
-  /** The parse loop stopped for that write: its callback resumes parsing. */
-  private boolean waiting;
+  /** The body chunk being written to the client, if any; guarded by this connection's lock. */
+  private final ChunkInFlight chunk = new ChunkInFlight();
   /** The parse loop is running: the buffer is in use. */
   private boolean parsing;
 
@@ -379,11 +375,11 @@ final class BackendConnection extends AbstractConnection
       last = ended != null ? lastContent : null;
       lastContent = null;
       parsing = false;
-      back = recycle && !writing;
+      back = recycle && !chunk.pending();
       if (back) {
         recycle = false;
       }
-      if (last != null || back || (!writing && (phase == Phase.CLOSED || phase == Phase.ENDED))) {
+      if (last != null || back || (!chunk.pending() && (phase == Phase.CLOSED || phase == Phase.ENDED))) {
         held = buffer;
         buffer = null;
       }
@@ -429,34 +425,22 @@ final class BackendConnection extends AbstractConnection
    * completed), false to leave the loop (the write's callback then resumes parsing).
    */
   private synchronized boolean resumeAfterWrite() {
-    if (phase != Phase.RELAYING || !writing) {
-      return false;
-    }
-    if (written) {
-      writing = false;
-      written = false;
-      return true;
-    }
-    waiting = true;
-    return false;
+    return phase == Phase.RELAYING && chunk.resumeNow();
   }
 
   private void chunkWritten() {
+    boolean resume;
     synchronized (this) {
-      if (!waiting) {
-        written = true;
-        return;
-      }
-      waiting = false;
-      writing = false;
+      resume = chunk.completed();
     }
-    parse();
+    if (resume) {
+      parse();
+    }
   }
 
   private void chunkFailed(ForwardCall attempt, Throwable failure) {
     synchronized (this) {
-      waiting = false;
-      writing = false;
+      chunk.failed();
     }
     fail(attempt, Failure.CANCELLED, new Failures.ClientGone(failure));
     boolean idle;
@@ -540,8 +524,7 @@ final class BackendConnection extends AbstractConnection
         return false;
       }
       attempt = call;
-      writing = true;
-      written = false;
+      chunk.started();
     }
     attempt.clientResponse.write(false, item,
         Callback.from(this::chunkWritten, failure -> chunkFailed(attempt, failure)));
@@ -665,7 +648,7 @@ final class BackendConnection extends AbstractConnection
     }
     boolean idle;
     synchronized (this) {
-      idle = !parsing && !writing;
+      idle = !parsing && !chunk.pending();
     }
     if (idle) {
       releaseBuffer();

@@ -55,12 +55,8 @@ final class UpgradeAttempt extends AbstractConnection
   private boolean interim;
   private Phase phase = Phase.HEAD;
   private Scheduler.Task headTimer;
-  /** A body chunk's write to the client is pending. */
-  private boolean writing;
-  /** That write completed before the parse loop stopped for it: the loop goes on. */
-  private boolean written;
-  /** The parse loop stopped for that write: its callback resumes parsing. */
-  private boolean waiting;
+  /** The body chunk being written to the client, if any; guarded by this connection's lock. */
+  private final ChunkInFlight chunk = new ChunkInFlight();
   /** The parse loop is running: the buffer is in use. */
   private boolean parsing;
 
@@ -222,34 +218,22 @@ final class UpgradeAttempt extends AbstractConnection
    * completed), false to leave the loop (the write's callback then resumes parsing).
    */
   private synchronized boolean resumeAfterWrite() {
-    if (phase != Phase.RELAYING || !writing) {
-      return false;
-    }
-    if (written) {
-      writing = false;
-      written = false;
-      return true;
-    }
-    waiting = true;
-    return false;
+    return phase == Phase.RELAYING && chunk.resumeNow();
   }
 
   private void chunkWritten() {
+    boolean resume;
     synchronized (this) {
-      if (!waiting) {
-        written = true;
-        return;
-      }
-      waiting = false;
-      writing = false;
+      resume = chunk.completed();
     }
-    parse();
+    if (resume) {
+      parse();
+    }
   }
 
   private void chunkFailed(Throwable failure) {
     synchronized (this) {
-      waiting = false;
-      writing = false;
+      chunk.failed();
     }
     fail(Failure.CANCELLED, new Failures.ClientGone(failure));
     releaseIfIdle();
@@ -323,8 +307,7 @@ final class UpgradeAttempt extends AbstractConnection
       if (phase != Phase.RELAYING) {
         return true;
       }
-      writing = true;
-      written = false;
+      chunk.started();
     }
     call.clientResponse.write(false, item, Callback.from(this::chunkWritten, this::chunkFailed));
     return true;
@@ -385,7 +368,7 @@ final class UpgradeAttempt extends AbstractConnection
     // Also called when the tunnel takes the endpoint over: then the attempt is over already.
     fail(failureNow(Failure.RESET), cause != null ? cause : new EOFException("closed"));
     synchronized (this) {
-      if (parsing || writing) {
+      if (parsing || chunk.pending()) {
         return; // the parse loop or the write's callback gives it back
       }
     }
@@ -465,7 +448,7 @@ final class UpgradeAttempt extends AbstractConnection
    */
   private void releaseIfIdle() {
     synchronized (this) {
-      if (parsing || writing || phase != Phase.DONE) {
+      if (parsing || chunk.pending() || phase != Phase.DONE) {
         return;
       }
     }
