@@ -3,9 +3,9 @@ package dev.tether.jetty;
 import dev.tether.api.Exchange;
 import dev.tether.api.Exchange.Step;
 import dev.tether.api.Failure;
+import dev.tether.api.RetryPolicy;
 import java.nio.channels.ClosedChannelException;
 import java.util.function.Consumer;
-import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * <p>The one retry the exchange does not decide: a pooled connection the backend had closed while
  * it was idle (a stale keep-alive) shows as a reset before any byte of the response. That attempt
  * is sent once more on a new connection, without telling the exchange, when the request is
- * idempotent (RFC 9110 section 9.2.2) and none of its body has been read; every other failure,
+ * idempotent ({@link RetryPolicy#idempotent}) and none of its body has been read; every other failure,
  * a second stale connection included, goes to the exchange, whose retry policy decides.
  */
 final class ForwardCall implements Consumer<Throwable> {
@@ -48,13 +48,7 @@ final class ForwardCall implements Consumer<Throwable> {
     this.callback = callback;
     this.idleMillis = idleMillis;
     this.host = host;
-    this.idempotent = isIdempotent(clientRequest.getMethod());
-  }
-
-  private static boolean isIdempotent(String method) {
-    return HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method)
-        || HttpMethod.OPTIONS.is(method) || HttpMethod.TRACE.is(method)
-        || HttpMethod.PUT.is(method) || HttpMethod.DELETE.is(method);
+    this.idempotent = RetryPolicy.idempotent(clientRequest.getMethod());
   }
 
   /** Sends an attempt to the exchange's endpoint. */
