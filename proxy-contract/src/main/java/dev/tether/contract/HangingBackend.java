@@ -19,11 +19,9 @@ final class HangingBackend extends SocketServer {
 
   @Override
   void serve(Connection connection) throws IOException {
-    HttpWire.Head head = connection.nextHead();
-    if (head == null) {
+    if (connection.nextRequest() == null) {
       return;
     }
-    connection.receive(head);
     connection.drainUntilPeerCloses();
   }
 }

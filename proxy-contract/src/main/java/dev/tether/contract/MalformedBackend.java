@@ -30,11 +30,9 @@ final class MalformedBackend extends SocketServer {
 
   @Override
   void serve(Connection connection) throws IOException {
-    HttpWire.Head head = connection.nextHead();
-    if (head == null) {
+    if (connection.nextRequest() == null) {
       return;
     }
-    connection.receive(head);
     connection.out.write(answer);
     connection.out.flush();
     connection.socket.close();

@@ -20,11 +20,9 @@ final class ResettingBackend extends SocketServer {
 
   @Override
   void serve(Connection connection) throws IOException {
-    HttpWire.Head head = connection.nextHead();
-    if (head == null) {
+    if (connection.nextRequest() == null) {
       return;
     }
-    connection.receive(head);
     connection.socket.setSoLinger(true, 0);
     connection.socket.close();
   }

@@ -151,6 +151,15 @@ abstract class SocketServer implements Backend {
       return head;
     }
 
+    /**
+     * The next request, head and whole body, recorded; null when the peer ended the connection
+     * between requests. For backends that answer one request per connection and then misbehave.
+     */
+    ReceivedRequest nextRequest() throws IOException {
+      HttpWire.Head head = nextHead();
+      return head == null ? null : receive(head);
+    }
+
     /** Reads the body of {@code head} and records the request. */
     ReceivedRequest receive(HttpWire.Head head) throws IOException {
       BodyStream body = BodyStream.ofRequest(in, head.fields());
